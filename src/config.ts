@@ -1,0 +1,140 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { AppError } from './errors.ts';
+
+/** Empty strings in the environment mean "not set": a blank `OPENAI_API_KEY=` in .env must not switch LLM mode on. */
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const intFrom = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected a whole number from ${min} to ${max}, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const urlString = (protocols: string[]) =>
+  optionalString.refine(
+    (v) => {
+      if (v === undefined) return true;
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+export const envSchema = z.object({
+  DATABASE_URL: urlString(['postgres:', 'postgresql:']),
+  POLICY_DESK_DATA_DIR: optionalString,
+  EMBEDDER: z
+    .enum(['hashing', 'openai'], { message: 'expected "hashing" (local, the default) or "openai"' })
+    .optional()
+    .default('hashing'),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: urlString(['http:', 'https:']),
+  OPENAI_EMBEDDING_MODEL: optionalString.default('text-embedding-3-small'),
+  OPENAI_EMBEDDING_DIMENSIONS: intFrom(0, 4000, 0),
+  OPENAI_CHAT_MODEL: optionalString.default('gpt-4o-mini'),
+  OPENAI_TIMEOUT_MS: intFrom(1000, 600_000, 30_000),
+  OPENAI_MAX_RETRIES: intFrom(0, 10, 2),
+  CHUNK_TARGET_CHARS: intFrom(200, 8000, 900),
+  CHUNK_OVERLAP_CHARS: intFrom(0, 2000, 150),
+  SEARCH_TOP_K: intFrom(1, 50, 5),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'expected one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .optional()
+    .default('warn'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  pgliteDir: string;
+  embedder: 'hashing' | 'openai';
+  openai: {
+    apiKey: string | undefined;
+    baseUrl: string | undefined;
+    embeddingModel: string;
+    embeddingDimensions: number | undefined;
+    chatModel: string;
+    timeoutMs: number;
+    maxRetries: number;
+    /** LLM answers are on when a key or a base URL is configured. */
+    enabled: boolean;
+  };
+  chunking: { targetChars: number; overlapChars: number };
+  searchTopK: number;
+  logLevel: Env['LOG_LEVEL'];
+}
+
+export function formatEnvIssues(error: z.ZodError): string {
+  const lines = error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(environment)';
+    return `  ${name}: ${issue.message}`;
+  });
+  return `Invalid configuration:\n${lines.join('\n')}\nFix the variable(s) above (see the configuration table in README.md).`;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new AppError('config.invalid', formatEnvIssues(parsed.error));
+  const e = parsed.data;
+  if (e.EMBEDDER === 'openai' && !e.OPENAI_API_KEY && !e.OPENAI_BASE_URL) {
+    throw new AppError(
+      'config.invalid',
+      'Invalid configuration:\n  EMBEDDER: "openai" needs OPENAI_API_KEY or OPENAI_BASE_URL (an OpenAI-compatible server).',
+    );
+  }
+  if (e.CHUNK_OVERLAP_CHARS >= e.CHUNK_TARGET_CHARS) {
+    throw new AppError(
+      'config.invalid',
+      `Invalid configuration:\n  CHUNK_OVERLAP_CHARS: must be smaller than CHUNK_TARGET_CHARS (${e.CHUNK_TARGET_CHARS}).`,
+    );
+  }
+  const dataDir = path.resolve(cwd, e.POLICY_DESK_DATA_DIR ?? '.policy-desk');
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    pgliteDir: path.join(dataDir, 'pglite'),
+    embedder: e.EMBEDDER,
+    openai: {
+      apiKey: e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL,
+      embeddingModel: e.OPENAI_EMBEDDING_MODEL,
+      embeddingDimensions: e.OPENAI_EMBEDDING_DIMENSIONS || undefined,
+      chatModel: e.OPENAI_CHAT_MODEL,
+      timeoutMs: e.OPENAI_TIMEOUT_MS,
+      maxRetries: e.OPENAI_MAX_RETRIES,
+      enabled: Boolean(e.OPENAI_API_KEY || e.OPENAI_BASE_URL),
+    },
+    chunking: { targetChars: e.CHUNK_TARGET_CHARS, overlapChars: e.CHUNK_OVERLAP_CHARS },
+    searchTopK: e.SEARCH_TOP_K,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+let cached: Config | undefined;
+
+/** The process-wide configuration, parsed once. */
+export function getConfig(): Config {
+  cached ??= loadConfig();
+  return cached;
+}

@@ -1,0 +1,49 @@
+import readline from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { listDocuments } from '../db/documents.ts';
+import { isAppError, newReferenceId } from '../errors.ts';
+import { ask, type Services } from '../services.ts';
+import { renderAnswerText } from './render.ts';
+
+const HELP = `Ask a question in plain words, e.g. "What are the three lines of effort in the implementation plan?"
+Commands:
+  /help   this help
+  /docs   list the ingested documents
+  /quit   leave (Ctrl-D works too)`;
+
+/**
+ * The local front end: the same ask() as Slack, rendered as text. Works interactively on a
+ * terminal and non-interactively with questions piped on stdin (one per line).
+ */
+export async function runConsole(services: Services, input: Readable, output: Writable): Promise<void> {
+  const interactive = Boolean((input as { isTTY?: boolean }).isTTY);
+  const rl = readline.createInterface({ input, output: interactive ? output : undefined, terminal: interactive });
+  const write = (s: string) => output.write(`${s}\n`);
+  if (interactive) rl.setPrompt('policy-desk> ');
+  rl.prompt?.();
+  for await (const raw of rl) {
+    const line = raw.trim();
+    if (!line) {
+      if (interactive) rl.prompt();
+      continue;
+    }
+    if (line === '/quit' || line === '/exit') break;
+    if (line === '/help') write(HELP);
+    else if (line === '/docs') {
+      for (const d of await listDocuments(services.db)) write(`- ${d.title} (${d.publishedOn ?? 'undated'}) [${d.id}]`);
+    } else if (line.startsWith('/')) write(`Unknown command ${line.split(/\s/)[0]}. Type /help.`);
+    else {
+      if (!interactive) write(`Q: ${line}`);
+      try {
+        write(renderAnswerText(await ask(services, line)));
+      } catch (err) {
+        const ref = newReferenceId();
+        services.logger.error({ err, ref }, 'console question failed');
+        write(isAppError(err) ? `Sorry, that failed: ${err.message}` : `Sorry, something went wrong (reference ${ref}).`);
+      }
+      write('');
+    }
+    if (interactive) rl.prompt();
+  }
+  rl.close();
+}

@@ -1,0 +1,44 @@
+import type { Config } from '../config.ts';
+import { AppError } from '../errors.ts';
+import { migrate } from './migrate.ts';
+import { openPglite } from './pglite.ts';
+import { openPostgres } from './postgres.ts';
+import type { Db } from './types.ts';
+
+export type { Db, Queryable } from './types.ts';
+
+export interface OpenDbOptions {
+  /** PGlite only: keep the database in memory instead of under config.pgliteDir. */
+  inMemory?: boolean;
+  /** Postgres only: put the tables in this schema (tests isolate themselves this way). */
+  schema?: string;
+}
+
+/** Opens the configured store (Postgres when DATABASE_URL is set, else PGlite on disk) and migrates it. */
+export async function openDb(config: Pick<Config, 'databaseUrl' | 'pgliteDir'>, options: OpenDbOptions = {}): Promise<Db> {
+  let db: Db;
+  try {
+    db = config.databaseUrl
+      ? await openPostgres(config.databaseUrl, { schema: options.schema })
+      : await openPglite(options.inMemory ? undefined : config.pgliteDir);
+    await migrate(db);
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    const where = config.databaseUrl ? redactUrl(config.databaseUrl) : config.pgliteDir;
+    throw new AppError('db.unavailable', `Could not open the database at ${where}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  return db;
+}
+
+/** Connection strings carry passwords; never print one. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

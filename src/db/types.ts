@@ -1,0 +1,16 @@
+/** The part of a connection that runs statements; a transaction hands one of these to its callback. */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs one or more statements without parameters. */
+  exec(sql: string): Promise<void>;
+}
+
+/**
+ * One interface over PGlite (embedded, single connection) and node-postgres (a server).
+ * Both run the same SQL, so everything above this layer is written once.
+ */
+export interface Db extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

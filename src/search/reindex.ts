@@ -1,0 +1,50 @@
+import { toVector } from '../db/documents.ts';
+import { ensureVectorIndex, writeEmbedderRecord } from '../db/embedder-record.ts';
+import type { Db } from '../db/types.ts';
+import { embeddingInput } from '../../ingest/pipeline.ts';
+import type { Embedder } from './embedder.ts';
+
+const BATCH = 128;
+
+/**
+ * Rebuilds every chunk vector with the given embedder, in batches ordered by id so memory stays
+ * bounded, then records the embedder. Each batch commits on its own; until the last one the
+ * store still names the old embedder, so an interrupted reindex is simply run again.
+ */
+export async function reindex(db: Db, embedder: Embedder, onProgress: (done: number, total: number) => void = () => undefined): Promise<number> {
+  const [{ total }] = (await db.query<{ total: number }>('SELECT count(*)::int AS total FROM chunks')) as [{ total: number }];
+  let after = '';
+  let done = 0;
+  for (;;) {
+    const rows = await db.query<{ id: string; context: string; body: string }>(
+      'SELECT id, context, body FROM chunks WHERE id > $1 ORDER BY id LIMIT $2',
+      [after, BATCH],
+    );
+    if (rows.length === 0) break;
+    const vectors = await embedder.embed(rows.map((r) => embeddingInput(r.context, r.body)));
+    await db.transaction(async (tx) => {
+      for (let i = 0; i < rows.length; i++) {
+        await tx.query('UPDATE chunks SET embedding = $2::vector WHERE id = $1', [rows[i]!.id, toVector(vectors[i]!)]);
+      }
+    });
+    done += rows.length;
+    after = rows[rows.length - 1]!.id;
+    onProgress(done, total);
+  }
+  if (db.kind === 'postgres') {
+    const stale = await db.query<{ name: string }>(
+      `SELECT indexname AS name FROM pg_indexes WHERE tablename = 'chunks' AND schemaname = current_schema()
+          AND indexname LIKE 'chunks_embedding_hnsw_%' AND indexname <> $1`,
+      [`chunks_embedding_hnsw_${embedder.dimensions}`],
+    );
+    for (const s of stale) await db.exec(`DROP INDEX IF EXISTS "${s.name.replace(/"/g, '')}"`);
+  }
+  await writeEmbedderRecord(db, { name: embedder.name, dimensions: embedder.dimensions });
+  await ensureVectorIndex(db, embedder.dimensions);
+  // Documents remember which embedder built them, so the next ingest does not redo them.
+  await db.query(
+    `UPDATE documents SET pipeline_version = regexp_replace(pipeline_version, 'embedder=.*$', 'embedder=' || $1)`,
+    [embedder.name],
+  );
+  return done;
+}

@@ -1,0 +1,64 @@
+import { BUNDLED_CORPUS_DIR, formatSummary, ingestPaths, type IngestEvent, type IngestSummary } from '../ingest/pipeline.ts';
+import { extractiveAnswer } from './answer/extractive.ts';
+import type { Answer } from './answer/types.ts';
+import type { Config } from './config.ts';
+import { countChunks } from './db/documents.ts';
+import { ensureEmbedder } from './db/embedder-record.ts';
+import { openDb, type OpenDbOptions } from './db/index.ts';
+import type { Db } from './db/types.ts';
+import { createLogger, type Logger } from './log.ts';
+import { createEmbedder, type Embedder } from './search/embedder.ts';
+import { hybridSearch, type SearchFilters } from './search/retrieve.ts';
+
+/** Everything a front end needs, built once per process. Front ends never open the DB themselves. */
+export interface Services {
+  config: Config;
+  db: Db;
+  embedder: Embedder;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export async function createServices(
+  config: Config,
+  options: OpenDbOptions & { logger?: Logger; embedder?: Embedder; db?: Db; skipEmbedderCheck?: boolean } = {},
+): Promise<Services> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const embedder = options.embedder ?? (await createEmbedder(config));
+  const db = options.db ?? (await openDb(config, options));
+  try {
+    if (!options.skipEmbedderCheck) await ensureEmbedder(db, embedder);
+  } catch (err) {
+    if (!options.db) await db.close();
+    throw err;
+  }
+  return { config, db, embedder, logger, close: () => db.close() };
+}
+
+export function ingest(services: Services, paths: string[], onEvent?: (e: IngestEvent) => void): Promise<IngestSummary> {
+  return ingestPaths({ db: services.db, embedder: services.embedder, chunking: services.config.chunking }, paths, onEvent);
+}
+
+/**
+ * First use with an empty store ingests the bundled corpus, so a fresh clone answers at once.
+ * Returns a line to show the user, or null when the store already had documents.
+ */
+export async function ensureCorpus(services: Services, onEvent?: (e: IngestEvent) => void): Promise<string | null> {
+  if ((await countChunks(services.db)) > 0) return null;
+  const summary = await ingest(services, [BUNDLED_CORPUS_DIR], onEvent);
+  return `The store was empty, so the bundled policy corpus was ingested first. ${formatSummary(summary)}`;
+}
+
+export interface AskOptions {
+  k?: number;
+  filters?: SearchFilters;
+}
+
+/** The one question-answering path: Slack, the console and the CLI all call this. */
+export async function ask(services: Services, question: string, options: AskOptions = {}): Promise<Answer> {
+  const passages = await hybridSearch(services.db, services.embedder, question, {
+    k: options.k ?? services.config.searchTopK,
+    filters: options.filters,
+  });
+  return extractiveAnswer(services.db, question, passages);
+}
