@@ -1,0 +1,99 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { AppError, isAppError } from '../../src/errors.ts';
+import type { DocFormat, LoadedDocument } from '../types.ts';
+import { extractDocx } from './docx.ts';
+import { extractHtml } from './html.ts';
+import { extractMarkdown } from './md.ts';
+import { extractPdf } from './pdf.ts';
+import { extractTxt, type Extracted } from './txt.ts';
+
+const FORMAT_BY_EXTENSION = {
+  '.txt': 'txt',
+  '.text': 'txt',
+  '.md': 'md',
+  '.markdown': 'md',
+  '.html': 'html',
+  '.htm': 'html',
+  '.pdf': 'pdf',
+  '.docx': 'docx',
+} as const satisfies Record<string, DocFormat>;
+
+export const SUPPORTED_EXTENSIONS: readonly string[] = Object.keys(FORMAT_BY_EXTENSION);
+
+const EXTRACTORS: Record<DocFormat, (buffer: Uint8Array) => Extracted | Promise<Extracted>> = {
+  txt: extractTxt,
+  md: extractMarkdown,
+  html: extractHtml,
+  pdf: extractPdf,
+  docx: extractDocx,
+};
+
+/** The format a file name maps to, or undefined when the extension is not supported. */
+export function formatForPath(path: string): DocFormat | undefined {
+  const ext = extname(path).toLowerCase();
+  return Object.hasOwn(FORMAT_BY_EXTENSION, ext) ? FORMAT_BY_EXTENSION[ext as keyof typeof FORMAT_BY_EXTENSION] : undefined;
+}
+
+export async function loadFile(path: string): Promise<LoadedDocument> {
+  const format = requireFormat(path);
+  let buffer: Buffer;
+  try {
+    buffer = await readFile(path);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+    throw new AppError('ingest.unreadable', `Cannot read "${path}": ${describeFsError(reason, err)}`, { cause: err });
+  }
+  return extract(buffer, path, format);
+}
+
+/** Same as loadFile, for content already in memory (e.g. an attachment); `filename` picks the format. */
+export async function loadBuffer(buffer: Uint8Array, filename: string): Promise<LoadedDocument> {
+  return extract(buffer, filename, requireFormat(filename));
+}
+
+function requireFormat(path: string): DocFormat {
+  const format = formatForPath(path);
+  if (format) return format;
+  const ext = extname(path);
+  throw new AppError(
+    'ingest.unsupported',
+    `Cannot load "${path}": ${ext ? `"${ext}" files are not supported` : 'the file has no extension'}. ` +
+      `Supported extensions: ${SUPPORTED_EXTENSIONS.join(', ')}.`,
+    { details: { path, extension: ext } },
+  );
+}
+
+async function extract(buffer: Uint8Array, path: string, format: DocFormat): Promise<LoadedDocument> {
+  let extracted: Extracted;
+  try {
+    extracted = await EXTRACTORS[format](buffer);
+  } catch (err) {
+    if (isAppError(err)) throw err;
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new AppError('ingest.unreadable', `Cannot read "${path}" as ${format.toUpperCase()}: ${reason}`, {
+      cause: err,
+      details: { path, format },
+    });
+  }
+
+  if (extracted.text.trim() === '') {
+    const hint = format === 'pdf' ? ' (a scanned PDF without a text layer has no extractable text)' : '';
+    throw new AppError('ingest.empty', `"${path}" contains no text${hint}.`, { details: { path, format } });
+  }
+  return { path, format, text: extracted.text, meta: extracted.meta };
+}
+
+function describeFsError(code: string, err: unknown): string {
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a directory, not a file';
+    default:
+      return err instanceof Error ? err.message : code;
+  }
+}
