@@ -101,9 +101,9 @@ export function extractMetadata(doc: CleanedDocument, loaded: Pick<LoadedDocumen
   const issuingOffice = offices[0]?.text ?? (department ? 'U.S. Department of State' : null);
 
   const datedLine = letterhead.map((b) => parseDateLine(b.text)).find((d) => d !== null) ?? null;
-  // Dates a format carries explicitly (HTML article metadata, front matter, DOCX core
-  // properties) count; a PDF's creation date says when a file was made, not published.
-  const formatDate = loaded.format === 'pdf' ? null : normalizeIsoDate(loaded.meta.date);
+  // Dates a format carries explicitly as publication dates (HTML article metadata, front matter)
+  // count; a PDF's or DOCX's creation date says when a file was made, not published.
+  const formatDate = loaded.format === 'html' || loaded.format === 'md' ? normalizeIsoDate(loaded.meta.date) : null;
   const publishedOn = datedLine ?? formatDate;
 
   let title: string | null = null;
