@@ -107,7 +107,9 @@ async function ingestOne(ctx: IngestContext, absPath: string): Promise<FileOutco
   const meta = extractMetadata(cleaned, loaded);
   const pieces = chunkDocument(cleaned, ctx.chunking);
 
-  const contexts = pieces.map((c) => [meta.title, ...c.headingPath.filter((h) => h !== meta.title)].join(' › '));
+  // File names are often descriptive ("2023-revised-...-policy.txt"): searchable, never shown as a date.
+  const fileWords = path.basename(absPath, path.extname(absPath)).replace(/[-_.]+/g, ' ').trim();
+  const contexts = pieces.map((c) => [meta.title, ...c.headingPath.filter((h) => h !== meta.title), `(${fileWords})`].join(' › '));
   const vectors = await ctx.embedder.embed(pieces.map((c, i) => embeddingInput(contexts[i]!, c.text)));
   const chunks: NewChunk[] = pieces.map((c, i) => ({ ...c, context: contexts[i]!, embedding: vectors[i]! }));
 

@@ -8,6 +8,7 @@ import { openDb, type OpenDbOptions } from './db/index.ts';
 import type { Db } from './db/types.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createEmbedder, type Embedder } from './search/embedder.ts';
+import { analyzeQuery } from './search/query.ts';
 import { hybridSearch, type SearchFilters } from './search/retrieve.ts';
 
 /** Everything a front end needs, built once per process. Front ends never open the DB themselves. */
@@ -56,9 +57,10 @@ export interface AskOptions {
 
 /** The one question-answering path: Slack, the console and the CLI all call this. */
 export async function ask(services: Services, question: string, options: AskOptions = {}): Promise<Answer> {
-  const passages = await hybridSearch(services.db, services.embedder, question, {
+  const analysis = await analyzeQuery(services.db, question);
+  const passages = await hybridSearch(services.db, services.embedder, analysis, {
     k: options.k ?? services.config.searchTopK,
     filters: options.filters,
   });
-  return extractiveAnswer(services.db, question, passages);
+  return extractiveAnswer(services.db, analysis, passages);
 }

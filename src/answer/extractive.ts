@@ -2,7 +2,7 @@ import type { Queryable } from '../db/types.ts';
 import type { Passage } from '../search/retrieve.ts';
 import { sentenceSpans, type Span } from '../text/sentences.ts';
 import { normalizeForMatch, quoteOccursIn } from './citations.ts';
-import { coverage, lexemesOf, questionTermWeights, type TermWeights } from './relevance.ts';
+import { coverage, lexemesOf, type QueryAnalysis } from '../search/query.ts';
 import { ABSTAIN_MESSAGE, type Answer, type Citation } from './types.ts';
 
 /**
@@ -10,7 +10,7 @@ import { ABSTAIN_MESSAGE, type Answer, type Citation } from './types.ts';
  * Measured with `policy-desk eval`: answerable questions in the evaluation set have a best
  * passage covering >= 0.5 of their weight almost always; off-topic questions stay well below.
  */
-export const PASSAGE_MIN_COVERAGE = 0.45;
+export const PASSAGE_MIN_COVERAGE = 0.35;
 export const SENTENCE_MIN_COVERAGE = 0.25;
 const MAX_SENTENCES = 3;
 /** A list lead-in ("... three lines of effort:") is quoted with its items up to this length. */
@@ -70,21 +70,20 @@ export interface RelevantPassage {
 }
 
 /** The retrieved passages that really bear on the question, best first. */
-export async function relevantPassages(db: Queryable, question: string, passages: Passage[]): Promise<{ terms: TermWeights; relevant: RelevantPassage[] }> {
-  const terms = await questionTermWeights(db, question);
+export async function relevantPassages(db: Queryable, analysis: QueryAnalysis, passages: Passage[]): Promise<RelevantPassage[]> {
   const lexemes = await lexemesOf(db, passages.map((p) => `${p.headingPath.join(' ')} ${p.text}`));
-  const relevant = passages
-    .map((passage, i) => ({ passage, coverage: coverage(terms, lexemes[i]!) }))
+  return passages
+    .map((passage, i) => ({ passage, coverage: coverage(analysis, lexemes[i]!) }))
     .filter((r) => r.coverage >= PASSAGE_MIN_COVERAGE);
-  return { terms, relevant };
 }
 
 /**
  * The answer is made only of sentences quoted from the passages, each followed by its
  * citation number; nothing is paraphrased, so nothing can be invented.
  */
-export async function extractiveAnswer(db: Queryable, question: string, passages: Passage[]): Promise<Answer> {
-  const { terms, relevant } = await relevantPassages(db, question, passages);
+export async function extractiveAnswer(db: Queryable, analysis: QueryAnalysis, passages: Passage[]): Promise<Answer> {
+  const question = analysis.question;
+  const relevant = await relevantPassages(db, analysis, passages);
   if (relevant.length === 0) return abstention(question);
 
   const units: Array<QuoteUnit & { text: string }> = [];
@@ -94,7 +93,7 @@ export async function extractiveAnswer(db: Queryable, question: string, passages
   const unitLexemes = await lexemesOf(db, units.map((u) => u.text));
   const scored = units
     .map((u, i) => {
-      const cov = coverage(terms, unitLexemes[i]!);
+      const cov = coverage(analysis, unitLexemes[i]!);
       // Prefer sentences from better-ranked passages, and do not let a one-word fragment win.
       const rankBonus = 1 - u.passageIndex * 0.05;
       const lengthPenalty = u.text.length < 40 ? 0.7 : 1;

@@ -3,6 +3,7 @@ import { toVector } from '../db/documents.ts';
 import type { Queryable } from '../db/types.ts';
 import { AppError } from '../errors.ts';
 import type { Embedder } from './embedder.ts';
+import { analyzeQuery, type QueryAnalysis } from './query.ts';
 import { STOPWORDS } from './tokens.ts';
 
 /** RRF's k: 60 is the constant from Cormack et al. and what most hybrid search systems use. */
@@ -97,20 +98,46 @@ function filterSql(filters: SearchFilters | undefined, params: unknown[]): strin
   return clauses.map((c) => ` AND ${c}`).join('');
 }
 
-export async function fullTextCandidates(db: Queryable, query: string, filters?: SearchFilters, limit = CANDIDATES): Promise<string[]> {
-  const ws = toWebsearchQuery(query);
-  if (!ws.trim()) return [];
-  const params: unknown[] = [ws];
+/** BM25 saturation and length normalisation; b is low because chunks are already of similar size. */
+const BM25_K1 = 1.2;
+const BM25_B = 0.4;
+const BM25_AVG_CHARS = 800;
+
+/**
+ * Full-text candidates: matches of websearch_to_tsquery (an OR of the question's words and
+ * thesaurus additions), ranked by BM25 over the question's idf-weighted lexemes so a rare word
+ * ("offsets") outweighs one every chunk has ("policy"); ts_rank_cd (cover density: the words
+ * close together) breaks ties. Body words count fully, title/heading words (weight B) half.
+ */
+export async function fullTextCandidates(
+  db: Queryable,
+  analysis: QueryAnalysis,
+  filters?: SearchFilters,
+  limit = CANDIDATES,
+): Promise<string[]> {
+  const userSyntax = toWebsearchQuery(analysis.question) === analysis.question;
+  const ws = userSyntax ? analysis.question : toWebsearchQuery([analysis.question, ...analysis.expansions.map((e) => e.add)].join(' '));
+  if (!ws.trim() || analysis.rankTerms.length === 0) return [];
+  const params: unknown[] = [ws, analysis.rankTerms.map((t) => t.lexeme), analysis.rankTerms.map((t) => t.weight)];
   const where = filterSql(filters, params);
   params.push(FTS_RANK_CAP, limit);
   const rows = await db.query<{ id: string }>(
     `WITH q AS (SELECT websearch_to_tsquery('english', $1) AS q),
+          terms AS (SELECT * FROM unnest($2::text[], $3::float8[]) AS t(lexeme, idf)),
           hits AS (
-            SELECT c.id, c.tsv FROM chunks c JOIN documents d ON d.id = c.document_id, q
+            SELECT c.id, c.tsv, length(c.body) AS len FROM chunks c JOIN documents d ON d.id = c.document_id, q
              WHERE c.tsv @@ q.q${where}
-             LIMIT $${params.length - 1})
-     SELECT hits.id FROM hits, q
-      ORDER BY ts_rank_cd(hits.tsv, q.q, 1) DESC, hits.id
+             LIMIT $${params.length - 1}),
+          scored AS (
+            SELECT h.id, sum(t.idf * u.tf * ${BM25_K1 + 1} / (u.tf + ${BM25_K1} * (1 - ${BM25_B} + ${BM25_B} * h.len / ${BM25_AVG_CHARS}.0))) AS bm25
+              FROM hits h
+              CROSS JOIN LATERAL (
+                SELECT x.lexeme, (SELECT sum(CASE w WHEN 'A' THEN 1.0 ELSE 0.5 END) FROM unnest(x.weights) AS w) AS tf
+                  FROM unnest(h.tsv) AS x) u
+              JOIN terms t ON t.lexeme = u.lexeme
+             GROUP BY h.id)
+     SELECT s.id FROM scored s JOIN hits h ON h.id = s.id, q
+      ORDER BY s.bm25 DESC, ts_rank_cd(h.tsv, q.q, 1) DESC, s.id
       LIMIT $${params.length}`,
     params,
   );
@@ -188,11 +215,17 @@ export interface SearchOptions {
 }
 
 /** Hybrid retrieval: full-text and vector candidates fused by RRF, best first. */
-export async function hybridSearch(db: Queryable, embedder: Embedder, query: string, options: SearchOptions): Promise<Passage[]> {
+export async function hybridSearch(
+  db: Queryable,
+  embedder: Embedder,
+  query: string | QueryAnalysis,
+  options: SearchOptions,
+): Promise<Passage[]> {
   const filters = options.filters ? searchFiltersSchema.parse(options.filters) : undefined;
-  const [vector] = await embedder.embed([query]);
+  const analysis = typeof query === 'string' ? await analyzeQuery(db, query) : query;
+  const [vector] = await embedder.embed([analysis.embedText]);
   const [fts, vec] = await Promise.all([
-    fullTextCandidates(db, query, filters),
+    fullTextCandidates(db, analysis, filters),
     vectorCandidates(db, vector!, filters),
   ]);
   const fused = reciprocalRankFusion([fts, vec.map((v) => v.id)]).slice(0, options.k);

@@ -1,0 +1,115 @@
+import type { Queryable } from '../db/types.ts';
+import { expandQuery, type Expansion } from './thesaurus.ts';
+
+/**
+ * What retrieval and answer selection need to know about a question, computed once:
+ * its lexemes (Postgres' english stemmer, the one full-text search uses), an idf weight for
+ * each from the store itself, and the thesaurus aliases that also count as the lexeme.
+ *
+ * A lexeme no chunk contains gets the highest weight, so a question about something the
+ * corpus never mentions ("baklava") cannot look answered by its common words ("good").
+ */
+export interface QueryTerm {
+  lexeme: string;
+  weight: number;
+  aliases: Set<string>;
+}
+
+export interface QueryAnalysis {
+  question: string;
+  terms: QueryTerm[];
+  totalWeight: number;
+  /** Lexemes scored by BM25: the question's own, then thesaurus additions at a discount. */
+  rankTerms: Array<{ lexeme: string; weight: number }>;
+  /** Text for the embedder: the question plus thesaurus additions. */
+  embedText: string;
+  expansions: Expansion[];
+}
+
+/**
+ * Stems (Postgres english) of words that frame a question rather than name its topic. The
+ * english configuration keeps them, and the corpus rarely has them, so without this list "say"
+ * or "tell" would weigh like a rare topic word.
+ */
+const QUESTION_FRAMING = new Set(
+  (
+    'say tell much mani kind whose find happen anyth someth anyon someon doe explain describ list specif accord ' +
+    'mention talk regard way know want need like actual exact current give show summar summari document text ' +
+    'question answer inform detail exampl type sort thing whether still done make made take let get go come anyway'
+  ).split(' '),
+);
+
+/** Thesaurus words help ranking, but less than the words the user actually typed. */
+const ALIAS_DISCOUNT = 0.6;
+
+async function lexemeLists(db: Queryable, texts: string[]): Promise<string[][]> {
+  if (texts.length === 0) return [];
+  const rows = await db.query<{ i: number; lexemes: string[] }>(
+    `SELECT (t.i - 1)::int AS i, tsvector_to_array(to_tsvector('english', t.body)) AS lexemes
+       FROM unnest($1::text[]) WITH ORDINALITY AS t(body, i)`,
+    [texts],
+  );
+  const out: string[][] = texts.map(() => []);
+  for (const r of rows) out[r.i] = r.lexemes;
+  return out;
+}
+
+/** Lexemes of many texts in one round trip, in order. */
+export async function lexemesOf(db: Queryable, texts: string[]): Promise<Array<Set<string>>> {
+  return (await lexemeLists(db, texts)).map((l) => new Set(l));
+}
+
+async function documentFrequencies(db: Queryable, lexemes: string[]): Promise<{ df: Map<string, number>; n: number }> {
+  const rows = await db.query<{ lexeme: string; df: number; n: number }>(
+    `SELECT l.lexeme,
+            (SELECT count(*)::int FROM chunks c WHERE c.tsv @@ quote_literal(l.lexeme)::tsquery) AS df,
+            (SELECT count(*)::int FROM chunks) AS n
+       FROM unnest($1::text[]) AS l(lexeme)`,
+    [lexemes],
+  );
+  return { df: new Map(rows.map((r) => [r.lexeme, r.df])), n: rows[0]?.n ?? 0 };
+}
+
+const idf = (n: number, df: number) => Math.log((n + 1) / (df + 0.5));
+
+export async function analyzeQuery(db: Queryable, question: string): Promise<QueryAnalysis> {
+  const expansions = expandQuery(question);
+  const lists = await lexemeLists(db, [question, ...expansions.flatMap((e) => [e.trigger, e.add])]);
+  const own = [...new Set(lists[0] ?? [])].filter((l) => !QUESTION_FRAMING.has(l));
+  const aliases = new Map<string, Set<string>>(own.map((l) => [l, new Set<string>()]));
+  const added = new Set<string>();
+  expansions.forEach((_, i) => {
+    const trigger = lists[1 + i * 2] ?? [];
+    const extra = lists[2 + i * 2] ?? [];
+    for (const t of trigger) for (const a of extra) if (a !== t) aliases.get(t)?.add(a);
+    for (const a of extra) if (!aliases.has(a)) added.add(a);
+  });
+  const { df, n } = await documentFrequencies(db, [...own, ...added]);
+  const terms: QueryTerm[] = own.map((lexeme) => {
+    // A lay word the corpus lacks ("drones") weighs what its documented alias ("uav") weighs.
+    const bestDf = Math.max(df.get(lexeme) ?? 0, ...[...aliases.get(lexeme)!].map((a) => df.get(a) ?? 0));
+    return { lexeme, weight: idf(n, bestDf), aliases: aliases.get(lexeme)! };
+  });
+  const rankTerms = [
+    ...own.map((l) => ({ lexeme: l, weight: idf(n, df.get(l) ?? 0) })),
+    ...[...added].map((l) => ({ lexeme: l, weight: ALIAS_DISCOUNT * idf(n, df.get(l) ?? 0) })),
+  ];
+  return {
+    question,
+    terms,
+    totalWeight: terms.reduce((a, t) => a + t.weight, 0),
+    rankTerms,
+    embedText: [question, ...expansions.map((e) => e.add)].join(' '),
+    expansions,
+  };
+}
+
+/** Share of the question's weight that a text covers: 1 when it has every question term (or an alias). */
+export function coverage(q: QueryAnalysis, lexemes: Set<string>): number {
+  if (q.totalWeight <= 0) return 0;
+  let hit = 0;
+  for (const t of q.terms) {
+    if (lexemes.has(t.lexeme) || [...t.aliases].some((a) => lexemes.has(a))) hit += t.weight;
+  }
+  return hit / q.totalWeight;
+}
