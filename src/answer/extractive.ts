@@ -16,6 +16,36 @@ const MAX_SENTENCES = 3;
 /** A list lead-in ("... three lines of effort:") is quoted with its items up to this length. */
 const LIST_QUOTE_MAX = 700;
 
+/** What a question asks for, recognised from its wording, and how to spot it in a sentence. */
+const ANSWER_TYPES = {
+  date: /\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}\b|\b\d{4}-\d{2}-\d{2}\b/i,
+  email: /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/,
+  person: /\b(?:Director|Secretary|Ambassador|Assistant|President|Deputy|Special Assistant)\b|\b[A-Z][a-z]+ [A-Z][a-z]+,? (?:said|says)\b|: [A-Z][a-z]+ [A-Z][a-z]+$/,
+  quantity: /\$?\d[\d,.]*\s*(?:%|percent|billion|million|kg|km)?/,
+} as const;
+type AnswerType = keyof typeof ANSWER_TYPES;
+
+export function expectedAnswerTypes(question: string): AnswerType[] {
+  const q = question.toLowerCase();
+  const out: AnswerType[] = [];
+  if (/\b(when|what date|which date|what day|dated?|published|released?|issued)\b/.test(q)) out.push('date');
+  if (/\b(e-?mail|contact|address|reach|write to|send (comments|feedback))\b/.test(q)) out.push('email');
+  if (/\bwho\b|\bwhose\b|\bwhich official\b|\bdirector\b|\bhead of\b/.test(q)) out.push('person');
+  if (/\bhow (many|much|large|big|far|heavy)\b|\bwhat (number|amount|value|size|percentage)\b|\bworth\b/.test(q)) out.push('quantity');
+  return out;
+}
+
+function fileWords(source: string): string {
+  return (source.split('/').pop() ?? '').replace(/\.[a-z0-9]+$/i, '').replace(/[-_.]+/g, ' ');
+}
+
+/** The analysis minus terms a context already covers; unchanged when that would leave nothing. */
+function withoutTerms(analysis: QueryAnalysis, context: Set<string>): QueryAnalysis {
+  const terms = analysis.terms.filter((t) => !context.has(t.lexeme) && ![...t.aliases].some((a) => context.has(a)));
+  const totalWeight = terms.reduce((a, t) => a + t.weight, 0);
+  return totalWeight > 0 ? { ...analysis, terms, totalWeight } : analysis;
+}
+
 export interface QuoteUnit extends Span {
   passageIndex: number;
 }
@@ -91,13 +121,25 @@ export async function extractiveAnswer(db: Queryable, analysis: QueryAnalysis, p
     for (const u of quoteUnits(r.passage.text)) units.push({ ...u, passageIndex, text: r.passage.text.slice(u.start, u.end) });
   });
   const unitLexemes = await lexemesOf(db, units.map((u) => u.text));
+  // Words that only identify the document ("the July 2018 fact sheet") say nothing about which
+  // of its sentences answers; sentences are scored on the question's remaining words.
+  const contextLexemes = await lexemesOf(
+    db,
+    relevant.map((r) => `${r.passage.document.title} ${r.passage.headingPath.join(' ')} ${fileWords(r.passage.document.source)}`),
+  );
+  const sentenceQueries = contextLexemes.map((ctx) => withoutTerms(analysis, ctx));
+  const wanted = expectedAnswerTypes(question);
   const scored = units
     .map((u, i) => {
-      const cov = coverage(analysis, unitLexemes[i]!);
-      // Prefer sentences from better-ranked passages, and do not let a one-word fragment win.
+      const cov = coverage(sentenceQueries[u.passageIndex]!, unitLexemes[i]!);
+      // Prefer sentences from better-ranked passages.
       const rankBonus = 1 - u.passageIndex * 0.05;
-      const lengthPenalty = u.text.length < 40 ? 0.7 : 1;
-      return { unit: u, cov, score: cov * rankBonus * lengthPenalty };
+      const typed = wanted.some((t) => ANSWER_TYPES[t].test(u.text));
+      // A bare label line (letterhead, title, heading) repeats the question's words without
+      // answering it, unless it is the kind of thing asked for ("when" → a date line).
+      const label = !/[.!?;:]["”’)]?$/.test(u.text) && u.text.length < 90 && !u.text.includes('\n');
+      const shape = typed ? 1.5 : label ? 0.5 : 1;
+      return { unit: u, cov: typed ? Math.max(cov, SENTENCE_MIN_COVERAGE) : cov, score: cov * rankBonus * shape + (typed ? 0.1 : 0) };
     })
     .filter((s) => s.cov >= SENTENCE_MIN_COVERAGE)
     .sort((a, b) => b.score - a.score || a.unit.passageIndex - b.unit.passageIndex || a.unit.start - b.unit.start);
