@@ -80,7 +80,9 @@ export function chunkDocument(doc: CleanedDocument, options: ChunkOptions): Chun
   for (const unit of units) {
     const onlyHeadings = current.every((u) => u.block.kind === 'heading');
     const startsSection = unit.block.kind === 'heading' && !onlyHeadings;
-    const overflows = current.length > 0 && !onlyHeadings && size(current, unit) > options.targetChars;
+    // A lead-in ("... include:") alone, or under its headings, takes the next unit even past the target: never left dangling.
+    const leadInOnly = current.every((u) => u.block.kind === 'heading' || (u.block.text.endsWith(':') && u.end === u.block.end));
+    const overflows = current.length > 0 && !leadInOnly && size(current, unit) > options.targetChars;
     if (startsSection || overflows) {
       // Carry a dangling lead-in (and headings above it) over to the next chunk.
       const carried: Unit[] = [];

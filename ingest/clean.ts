@@ -21,7 +21,7 @@ export interface CleanedDocument {
 }
 
 /** Bumped whenever cleaning or chunking changes, so unchanged files are re-ingested once. */
-export const CLEANING_VERSION = 'clean-4';
+export const CLEANING_VERSION = 'clean-5';
 
 const SPACE_LIKE = /[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v]/g;
 const INVISIBLE = /[\u200b-\u200d\u2060\ufeff\u00ad]/g;
