@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
@@ -8,6 +8,8 @@ import { runConsole } from './console/console.ts';
 import { getConfig, type Config } from './config.ts';
 import { doctor, formatDoctor } from './doctor.ts';
 import { listDocuments } from './db/documents.ts';
+import { listFeedback } from './db/feedback.ts';
+import { formatFeedback, type FeedbackFormat } from './feedback-export.ts';
 import { AppError, isAppError, newReferenceId } from './errors.ts';
 import { evaluate, formatEvalReport, readEvalSet } from './search/evaluate.ts';
 import { reindex } from './search/reindex.ts';
@@ -206,14 +208,64 @@ export function buildProgram(): Command {
       });
     });
 
+  const feedback = program.command('feedback').description('Feedback given on answers in Slack (Helpful / Not helpful, with reasons).');
+  feedback
+    .command('export')
+    .description('Write all feedback as CSV or JSON, with the question, answer, mode and citations of each.')
+    .option('--format <format>', 'csv or json', (v: string) => {
+      if (v !== 'csv' && v !== 'json') throw new InvalidArgumentError('expected csv or json');
+      return v;
+    }, 'csv')
+    .option('--out <file>', 'write to this file instead of standard output')
+    .option('--since <date>', 'only feedback given on or after YYYY-MM-DD')
+    .action(async (opts: { format: FeedbackFormat; out?: string; since?: string }) => {
+      if (opts.since && !/^\d{4}-\d{2}-\d{2}$/.test(opts.since)) throw new AppError('input.invalid', 'Expected --since YYYY-MM-DD');
+      await withServices(async (services) => {
+        const records = await listFeedback(services.db, { since: opts.since });
+        const out = formatFeedback(records, opts.format);
+        if (opts.out) await writeFile(opts.out, out);
+        else process.stdout.write(out);
+        const helpful = records.filter((r) => r.helpful).length;
+        process.stderr.write(
+          `Exported ${records.length} feedback record(s) (${helpful} helpful, ${records.length - helpful} not helpful) as ${opts.format}${opts.out ? ` to ${opts.out}` : ''}.\n`,
+        );
+      });
+    });
+
   program
     .command('start', { isDefault: false })
-    .description('Run the app: the local console (Slack comes with Slack credentials).')
+    .description('Run the app: the Slack app when Slack credentials are configured, else the local console.')
     .action(async () => {
+      const config = getConfig();
+      if (config.slack.mode === 'off') {
+        await withServices(async (services) => {
+          process.stdout.write('Policy Desk local console (no Slack credentials configured). Type /help for commands.\n');
+          await ensureCorpusWithProgress(services);
+          await runConsole(services, process.stdin, process.stdout);
+        });
+        return;
+      }
+      process.stdout.write(
+        config.slack.mode === 'socket'
+          ? 'Policy Desk Slack app, Socket Mode (SLACK_APP_TOKEN set; no public URL needed).\n'
+          : `Policy Desk Slack app, HTTP mode: Slack events at http://0.0.0.0:${config.slack.port}/slack/events.\n`,
+      );
+      // Bolt loads only here, so the console and the other commands start without it.
+      const { startSlackApp } = await import('./slack/app.ts');
       await withServices(async (services) => {
-        process.stdout.write('Policy Desk local console (no Slack credentials configured). Type /help for commands.\n');
         await ensureCorpusWithProgress(services);
-        await runConsole(services, process.stdin, process.stdout);
+        const running = await startSlackApp(services);
+        process.stdout.write(
+          `Ready${running.mode === 'http' ? ` on port ${running.port} (POST /slack/events, GET /healthz)` : `; health check on port ${running.port} (GET /healthz)`}` +
+            `${config.slack.apiUrl ? `, Web API at ${config.slack.apiUrl}` : ''}. Ctrl-C stops.\n`,
+        );
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        process.stdout.write('Stopping…\n');
+        await running.stop();
       });
     });
 

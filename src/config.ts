@@ -54,6 +54,18 @@ export const envSchema = z.object({
   CHUNK_TARGET_CHARS: intFrom(200, 8000, 900),
   CHUNK_OVERLAP_CHARS: intFrom(0, 2000, 150),
   SEARCH_TOP_K: intFrom(1, 50, 5),
+  // Slack: set SLACK_BOT_TOKEN plus SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode).
+  SLACK_BOT_TOKEN: optionalString.refine((v) => v === undefined || v.startsWith('xoxb-'), {
+    message: 'expected a bot token starting with "xoxb-" (Slack app settings, OAuth & Permissions)',
+  }),
+  SLACK_SIGNING_SECRET: optionalString.refine((v) => v === undefined || /^[0-9a-f]{16,}$/i.test(v), {
+    message: 'expected the hex signing secret (Slack app settings, Basic Information, App Credentials)',
+  }),
+  SLACK_APP_TOKEN: optionalString.refine((v) => v === undefined || v.startsWith('xapp-'), {
+    message: 'expected an app-level token starting with "xapp-" with the connections:write scope (Basic Information, App-Level Tokens)',
+  }),
+  SLACK_API_URL: urlString(['http:', 'https:']),
+  PORT: intFrom(0, 65535, 3000),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'expected one of fatal, error, warn, info, debug, trace, silent',
@@ -83,6 +95,22 @@ export interface Config {
   chunking: { targetChars: number; overlapChars: number };
   searchTopK: number;
   logLevel: Env['LOG_LEVEL'];
+  slack: SlackConfig;
+}
+
+/**
+ * `mode` is decided here, once: 'socket' with an app-level token, 'http' with a signing secret,
+ * 'off' (the local console) with no Slack variables at all. Half a configuration is an error.
+ */
+export interface SlackConfig {
+  mode: 'off' | 'http' | 'socket';
+  botToken: string | undefined;
+  signingSecret: string | undefined;
+  appToken: string | undefined;
+  /** Web API base URL ending in '/', e.g. a GovSlack host or a local stand-in; undefined means slack.com. */
+  apiUrl: string | undefined;
+  /** HTTP mode: where /slack/events and /healthz listen. Socket Mode: the health endpoint only. */
+  port: number;
 }
 
 export function formatEnvIssues(error: z.ZodError): string {
@@ -109,6 +137,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `Invalid configuration:\n  CHUNK_OVERLAP_CHARS: must be smaller than CHUNK_TARGET_CHARS (${e.CHUNK_TARGET_CHARS}).`,
     );
   }
+  const slack = slackConfigFrom(e);
   const dataDir = path.resolve(cwd, e.POLICY_DESK_DATA_DIR ?? '.policy-desk');
   return {
     databaseUrl: e.DATABASE_URL,
@@ -128,7 +157,31 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     chunking: { targetChars: e.CHUNK_TARGET_CHARS, overlapChars: e.CHUNK_OVERLAP_CHARS },
     searchTopK: e.SEARCH_TOP_K,
     logLevel: e.LOG_LEVEL,
+    slack,
   };
+}
+
+function slackConfigFrom(e: Env): SlackConfig {
+  const base = {
+    botToken: e.SLACK_BOT_TOKEN,
+    signingSecret: e.SLACK_SIGNING_SECRET,
+    appToken: e.SLACK_APP_TOKEN,
+    apiUrl: e.SLACK_API_URL === undefined ? undefined : e.SLACK_API_URL.replace(/\/*$/, '/'),
+    port: e.PORT,
+  };
+  const invalid = (line: string) => new AppError('config.invalid', `Invalid configuration:\n  ${line}\nSee docs/slack.md.`);
+  if (!e.SLACK_BOT_TOKEN) {
+    const stray = (['SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'] as const).filter((k) => e[k] !== undefined);
+    if (stray.length > 0) {
+      throw invalid(`SLACK_BOT_TOKEN: required when ${stray.join(' or ')} is set (the xoxb- token from OAuth & Permissions).`);
+    }
+    return { mode: 'off', ...base };
+  }
+  if (e.SLACK_APP_TOKEN) return { mode: 'socket', ...base };
+  if (e.SLACK_SIGNING_SECRET) return { mode: 'http', ...base };
+  throw invalid(
+    'SLACK_BOT_TOKEN is set, so the Slack app needs SLACK_SIGNING_SECRET (HTTP mode, a public /slack/events URL) or SLACK_APP_TOKEN (Socket Mode).',
+  );
 }
 
 let cached: Config | undefined;

@@ -1,0 +1,5 @@
+import type { SlackListener } from '../../deps.ts';
+import { appMention } from './app-mention.ts';
+import { directMessage } from './direct-message.ts';
+
+export const eventListeners: SlackListener[] = [appMention, directMessage];

@@ -1,0 +1,92 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../ingest/pipeline.ts';
+import { eventEnvelope, mentionEvent, signedPost, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../helpers/slack-requests.ts';
+import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-stand-in.ts';
+
+/** `policy-desk start` as a user runs it, in its own data directory (always embedded PGlite). */
+function startCli(env: Record<string, string>, dataDir: string): { child: ChildProcessWithoutNullStreams; lines: string[]; exited: Promise<number | null> } {
+  const base = { ...process.env };
+  for (const k of Object.keys(base)) if (k.startsWith('SLACK_') || k.startsWith('OPENAI_') || k === 'DATABASE_URL' || k === 'PORT') delete base[k];
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'policy-desk.js'), 'start'], {
+    cwd: PROJECT_ROOT,
+    env: { ...base, POLICY_DESK_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+  });
+  const lines: string[] = [];
+  let buf = '';
+  child.stdout.on('data', (d: Buffer) => {
+    buf += d.toString();
+    const parts = buf.split('\n');
+    buf = parts.pop()!;
+    lines.push(...parts);
+  });
+  child.stderr.on('data', () => undefined);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, lines, exited };
+}
+
+async function waitForLine(lines: string[], re: RegExp, timeoutMs = 45_000): Promise<RegExpMatchArray> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    for (const l of lines) {
+      const m = l.match(re);
+      if (m) return m;
+    }
+    if (performance.now() > deadline) throw new Error(`Timed out waiting for ${re}; stdout so far:\n${lines.join('\n')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('npm start', () => {
+  let standIn: SlackStandIn;
+  let dir: string;
+
+  beforeAll(async () => {
+    standIn = await startSlackStandIn();
+    dir = await mkdtemp(path.join(tmpdir(), 'pd-start-'));
+  });
+
+  afterAll(async () => {
+    await standIn?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs the Slack app over HTTP when Slack credentials are set, says so first, ingests, answers, and stops on SIGTERM', async () => {
+    const cli = startCli({ SLACK_BOT_TOKEN: TEST_BOT_TOKEN, SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_API_URL: standIn.apiUrl, PORT: '0' }, path.join(dir, 'store'));
+    try {
+      const [, port] = await waitForLine(cli.lines, /^Ready on port (\d+) /);
+      expect(cli.lines[0]).toMatch(/^Policy Desk Slack app, HTTP mode/);
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(health.status).toBe(200);
+
+      const ts = standIn.nextTs();
+      const res = await signedPost(`http://127.0.0.1:${port}/slack/events`, eventEnvelope(mentionEvent({ text: 'What are the three lines of effort?', ts, channel: 'CSTART' })).body);
+      expect(res.status).toBe(200);
+      // The bundled corpus was ingested on start, so the answer has citations.
+      const post = await standIn.waitFor('the answer', () => standIn.callsOf('chat.postMessage').find((c) => c.body.thread_ts === ts), 20_000);
+      expect(JSON.stringify(post.body.blocks)).toContain('*[1]');
+    } finally {
+      cli.child.kill('SIGTERM');
+    }
+    expect(await cli.exited).toBe(0);
+  }, 90_000);
+
+  it('runs the local console without Slack credentials, and says so first', async () => {
+    // Same store as above: already created and ingested, so this starts quickly.
+    const cli = startCli({}, path.join(dir, 'store'));
+    cli.child.stdin.end('/quit\n');
+    expect(await cli.exited).toBe(0);
+    expect(cli.lines[0]).toMatch(/^Policy Desk local console \(no Slack credentials configured\)/);
+  }, 60_000);
+
+  it('refuses half a Slack configuration with a clear message', async () => {
+    const cli = startCli({ SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET }, path.join(dir, 'half'));
+    let err = '';
+    cli.child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    expect(await cli.exited).toBe(1);
+    expect(err).toContain('SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET is set');
+  });
+});
