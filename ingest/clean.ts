@@ -21,7 +21,7 @@ export interface CleanedDocument {
 }
 
 /** Bumped whenever cleaning or chunking changes, so unchanged files are re-ingested once. */
-export const CLEANING_VERSION = 'clean-5';
+export const CLEANING_VERSION = 'clean-6';
 
 const SPACE_LIKE = /[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v]/g;
 const INVISIBLE = /[\u200b-\u200d\u2060\ufeff\u00ad]/g;
@@ -80,13 +80,26 @@ export function isNavigationLine(line: string): boolean {
   return glued >= 1 && !/[.!?]["”’)]?$/.test(line);
 }
 
-export function isBoilerplateLine(line: string): boolean {
+export function isBoilerplateLine(line: string, tableRow = false): boolean {
   return (
     RULE_LINE.test(line) ||
     STRAY_TOKEN.test(line) ||
     BOILERPLATE_LINE.some((re) => re.test(line)) ||
-    isNavigationLine(line)
+    (!tableRow && isNavigationLine(line))
   );
+}
+
+const cellCount = (line: string) => (line.match(/\|/g) ?? []).length;
+
+/**
+ * Table rows (loaders write them as `a | b | c`) look like menu bars line by line; a run of
+ * adjacent lines with the same number of cells is a table, a lone pipe-separated line a menu.
+ */
+function tableRows(lines: string[]): boolean[] {
+  return lines.map((line, i) => {
+    const n = cellCount(line);
+    return n > 0 && (cellCount(lines[i - 1] ?? '') === n || cellCount(lines[i + 1] ?? '') === n);
+  });
 }
 
 interface RawBlock {
@@ -121,7 +134,9 @@ function splitRawBlocks(text: string): RawBlock[] {
       out.push({ kind: 'paragraph', level: 0, text: lines.join(' '), explicit: false });
     }
   };
-  for (const rawLine of text.split('\n')) {
+  const lines = text.split('\n');
+  const isTable = tableRows(lines.map((l) => l.trim()));
+  for (const [index, rawLine] of lines.entries()) {
     const trimmed = rawLine.trim();
     const heading = /^(#{1,6})\s+(.*)$/.exec(trimmed);
     if (heading) {
@@ -144,7 +159,7 @@ function splitRawBlocks(text: string): RawBlock[] {
       flush();
       continue;
     }
-    if (isBoilerplateLine(line)) {
+    if (isBoilerplateLine(line, isTable[index])) {
       // A dropped line still ends the paragraph it interrupted.
       flush();
       continue;
@@ -164,12 +179,13 @@ function inferStructure(blocks: RawBlock[]): void {
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i]!;
     if (b.explicit) {
-      inList = b.kind === 'item';
+      // The loader already said where its list ends; only inferred lists run on.
+      inList = false;
       continue;
     }
     const prev = blocks[i - 1];
     const next = blocks[i + 1];
-    if (prev && (prev.text.endsWith(':') || inList)) {
+    if (prev && ((prev.text.endsWith(':') && prev.kind !== 'heading') || inList)) {
       const shortLabel = b.text.length <= 120 && !SENTENCE_END.test(b.text) && !b.text.endsWith(':');
       const clause = /(;|; and,?|; or,?|,)$/.test(b.text);
       const closesList = inList && prev.kind === 'item' && /(;|,)\s*(and|or)?,?$/.test(prev.text);

@@ -9,6 +9,9 @@ const optionalString = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
+const blankIsUnset = <T extends z.ZodTypeAny>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v), schema);
+
 const intFrom = (min: number, max: number, fallback: number) =>
   z
     .string()
@@ -23,6 +26,29 @@ const intFrom = (min: number, max: number, fallback: number) =>
       }
       return n;
     });
+
+const floatFrom = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected a number from ${min} to ${max}, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+/** The policy areas a submitter chooses from (the lines of effort, then the office's other areas). */
+export const DEFAULT_COMMENT_TOPICS =
+  'Prioritizing strategic competition, Organizing for success, Creating conducive environments, Human rights and IHL, ' +
+  'Export controls and ITAR, MTCR and UAS, Other';
+
+/** pg_trgm similarity of two comments' normalised text above which they are one campaign; measured by bench/dedupe-threshold.ts. */
+export const DEFAULT_NEAR_DUPLICATE_THRESHOLD = 0.6;
 
 const urlString = (protocols: string[]) =>
   optionalString.refine(
@@ -40,10 +66,9 @@ const urlString = (protocols: string[]) =>
 export const envSchema = z.object({
   DATABASE_URL: urlString(['postgres:', 'postgresql:']),
   POLICY_DESK_DATA_DIR: optionalString,
-  EMBEDDER: z
-    .enum(['hashing', 'openai'], { message: 'expected "hashing" (local, the default) or "openai"' })
-    .optional()
-    .default('hashing'),
+  EMBEDDER: blankIsUnset(
+    z.enum(['hashing', 'openai'], { message: 'expected "hashing" (local, the default) or "openai"' }).optional().default('hashing'),
+  ),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: urlString(['http:', 'https:']),
   OPENAI_EMBEDDING_MODEL: optionalString.default('text-embedding-3-small'),
@@ -54,6 +79,15 @@ export const envSchema = z.object({
   CHUNK_TARGET_CHARS: intFrom(200, 8000, 900),
   CHUNK_OVERLAP_CHARS: intFrom(0, 2000, 150),
   SEARCH_TOP_K: intFrom(1, 50, 5),
+  // Comment queue: topics offered to submitters, who counts as staff, when two comments are one campaign.
+  COMMENT_TOPICS: optionalString.default(DEFAULT_COMMENT_TOPICS),
+  STAFF_USER_IDS: optionalString.refine((v) => v === undefined || v.split(',').every((id) => /^[UW][A-Z0-9]{2,}$/.test(id.trim()) || id.trim() === ''), {
+    message: 'expected Slack user ids separated by commas, e.g. "U012ABCDEF,W0456GHIJK" (profile menu, Copy member ID)',
+  }),
+  STAFF_USERGROUP_ID: optionalString.refine((v) => v === undefined || /^S[A-Z0-9]{2,}$/.test(v), {
+    message: 'expected a Slack user group id starting with "S", e.g. "S0123ABCDEF"',
+  }),
+  COMMENT_NEAR_DUPLICATE_THRESHOLD: floatFrom(0.1, 1, DEFAULT_NEAR_DUPLICATE_THRESHOLD),
   // Slack: set SLACK_BOT_TOKEN plus SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode).
   SLACK_BOT_TOKEN: optionalString.refine((v) => v === undefined || v.startsWith('xoxb-'), {
     message: 'expected a bot token starting with "xoxb-" (Slack app settings, OAuth & Permissions)',
@@ -66,12 +100,14 @@ export const envSchema = z.object({
   }),
   SLACK_API_URL: urlString(['http:', 'https:']),
   PORT: intFrom(0, 65535, 3000),
-  LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-      message: 'expected one of fatal, error, warn, info, debug, trace, silent',
-    })
-    .optional()
-    .default('warn'),
+  LOG_LEVEL: blankIsUnset(
+    z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        message: 'expected one of fatal, error, warn, info, debug, trace, silent',
+      })
+      .optional()
+      .default('warn'),
+  ),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -95,6 +131,7 @@ export interface Config {
   chunking: { targetChars: number; overlapChars: number };
   searchTopK: number;
   logLevel: Env['LOG_LEVEL'];
+  comments: CommentsConfig;
   slack: SlackConfig;
 }
 
@@ -111,6 +148,59 @@ export interface SlackConfig {
   apiUrl: string | undefined;
   /** HTTP mode: where /slack/events and /healthz listen. Socket Mode: the health endpoint only. */
   port: number;
+}
+
+/** A configured comment topic: `slug` is stored with each comment, `label` is what people see. */
+export interface CommentTopic {
+  slug: string;
+  label: string;
+}
+
+export interface CommentsConfig {
+  topics: CommentTopic[];
+  /** Slack user ids that are staff. External (Slack Connect) users never are, whatever this says. */
+  staffUserIds: string[];
+  /** Members of this Slack user group are staff too; the Slack layer resolves membership. */
+  staffUsergroupId: string | undefined;
+  nearDuplicateThreshold: number;
+}
+
+/**
+ * COMMENT_TOPICS: labels separated by commas; each may be written `slug=Label` to pin its slug
+ * (stored comments keep the slug, so renaming a label without pinning the old slug orphans them).
+ * Slack's select menus allow 100 options of at most 75 characters, so those are the limits here.
+ */
+export function parseCommentTopics(value: string): CommentTopic[] {
+  const topics: CommentTopic[] = [];
+  const problems: string[] = [];
+  for (const raw of value.split(',')) {
+    const item = raw.trim();
+    if (!item) continue;
+    const pinned = /^([a-z0-9][a-z0-9-]*)=(.+)$/.exec(item);
+    const label = (pinned ? pinned[2]! : item).trim();
+    const slug = pinned ? pinned[1]! : slugify(label);
+    if (!slug) problems.push(`"${item}" has no letters or digits to make a slug from`);
+    else if (label.length > 75) problems.push(`"${label.slice(0, 30)}..." is longer than 75 characters (Slack's limit for a menu option)`);
+    else if (topics.some((t) => t.slug === slug)) problems.push(`two topics have the slug "${slug}"`);
+    else topics.push({ slug, label });
+  }
+  if (topics.length === 0) problems.push('no topics given');
+  if (topics.length > 100) problems.push(`${topics.length} topics; at most 100 fit a Slack menu`);
+  if (problems.length > 0) {
+    throw new AppError(
+      'config.invalid',
+      `Invalid configuration:\n  COMMENT_TOPICS: ${problems.join('; ')}. Expected labels separated by commas, each optionally "slug=Label".`,
+    );
+  }
+  return topics;
+}
+
+function slugify(label: string): string {
+  return label
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
 }
 
 export function formatEnvIssues(error: z.ZodError): string {
@@ -157,6 +247,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     chunking: { targetChars: e.CHUNK_TARGET_CHARS, overlapChars: e.CHUNK_OVERLAP_CHARS },
     searchTopK: e.SEARCH_TOP_K,
     logLevel: e.LOG_LEVEL,
+    comments: {
+      topics: parseCommentTopics(e.COMMENT_TOPICS ?? DEFAULT_COMMENT_TOPICS),
+      staffUserIds: (e.STAFF_USER_IDS ?? '').split(',').map((id) => id.trim()).filter(Boolean),
+      staffUsergroupId: e.STAFF_USERGROUP_ID,
+      nearDuplicateThreshold: e.COMMENT_NEAR_DUPLICATE_THRESHOLD,
+    },
     slack,
   };
 }

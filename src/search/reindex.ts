@@ -13,6 +13,15 @@ const BATCH = 128;
  */
 export async function reindex(db: Db, embedder: Embedder, onProgress: (done: number, total: number) => void = () => undefined): Promise<number> {
   const [{ total }] = (await db.query<{ total: number }>('SELECT count(*)::int AS total FROM chunks')) as [{ total: number }];
+  // An index on vector(N) rejects vectors of another dimension: drop stale ones before updating.
+  if (db.kind === 'postgres') {
+    const stale = await db.query<{ name: string }>(
+      `SELECT indexname AS name FROM pg_indexes WHERE tablename = 'chunks' AND schemaname = current_schema()
+          AND indexname LIKE 'chunks_embedding_hnsw_%' AND indexname <> $1`,
+      [`chunks_embedding_hnsw_${embedder.dimensions}`],
+    );
+    for (const s of stale) await db.exec(`DROP INDEX IF EXISTS "${s.name.replace(/"/g, '')}"`);
+  }
   let after = '';
   let done = 0;
   for (;;) {
@@ -30,14 +39,6 @@ export async function reindex(db: Db, embedder: Embedder, onProgress: (done: num
     done += rows.length;
     after = rows[rows.length - 1]!.id;
     onProgress(done, total);
-  }
-  if (db.kind === 'postgres') {
-    const stale = await db.query<{ name: string }>(
-      `SELECT indexname AS name FROM pg_indexes WHERE tablename = 'chunks' AND schemaname = current_schema()
-          AND indexname LIKE 'chunks_embedding_hnsw_%' AND indexname <> $1`,
-      [`chunks_embedding_hnsw_${embedder.dimensions}`],
-    );
-    for (const s of stale) await db.exec(`DROP INDEX IF EXISTS "${s.name.replace(/"/g, '')}"`);
   }
   await writeEmbedderRecord(db, { name: embedder.name, dimensions: embedder.dimensions });
   await ensureVectorIndex(db, embedder.dimensions);

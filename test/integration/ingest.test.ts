@@ -345,12 +345,8 @@ describe('embedder mismatch and reindex', () => {
     expect(await readEmbedderRecord(db)).toEqual({ name: 'hashing-v1', dimensions: 384 });
   });
 
-  // BUG (reported, not fixed here): on Postgres, reindex updates the vectors before it drops the
-  // HNSW index built on `embedding::vector(384)`, so the first UPDATE to 128 dimensions fails with
-  // "expected 384 dimensions, not 128". Replace `reindexIt` with `it` when src/search/reindex.ts
-  // drops the stale index first.
-  const reindexIt = dbLabel === 'postgres' ? it.fails : it;
-  reindexIt('reindex rebuilds every vector with the new embedder, which then works for ingest and retrieval', async () => {
+  // On Postgres the HNSW index on vector(384) must go before 128-dimension vectors are written.
+  it('reindex rebuilds every vector with the new embedder, which then works for ingest and retrieval', async () => {
     const newEmbedder = new HashingEmbedder(128);
     const [{ total }] = (await db.query<{ total: number }>('SELECT count(*)::int AS total FROM chunks')) as [{ total: number }];
     const progress: Array<[number, number]> = [];

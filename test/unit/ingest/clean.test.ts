@@ -410,18 +410,14 @@ describe('cleanText structure on small inputs', () => {
     expect(cleanText('Skip Links\nHome | News | Contact\nBack to top\n---\n').text).toBe('');
   });
 
-  // BUG (reported, not fixed here): inferStructure's plain-text rule "an item ending in ';' or ','
-  // continues the list" also fires after an explicit (bulleted/markdown) list, so the paragraph
-  // after it becomes an item. Remove `.fails` when fixed.
-  it.fails('keeps the paragraph after a bulleted list whose last item ends with ";" a paragraph', () => {
+  // The plain-text rule "an item ending in ';' continues the list" must not extend an explicit list.
+  it('keeps the paragraph after a bulleted list whose last item ends with ";" a paragraph', () => {
     const doc = cleanText('The office has duties:\n\n- Review licences;\n- Brief Congress;\n\nThe office was founded in 2005 and has grown every year since.');
     expect(doc.blocks.map((b) => b.kind)).toEqual(['paragraph', 'item', 'item', 'paragraph']);
   });
 
-  // BUG (reported, not fixed here): markdown and HTML tables reach cleaning as "a | b | c" rows,
-  // which isNavigationLine takes for a menu bar, so the table's content is silently dropped.
-  // Remove `.fails` when cleaning keeps table rows.
-  it.fails('keeps the rows of a table from the markdown/HTML loaders', () => {
+  // Markdown and HTML tables reach cleaning as "a | b | c" rows, which alone would look like a menu bar.
+  it('keeps the rows of a table from the markdown/HTML loaders', () => {
     const doc = cleanText('Intro text.\n\nYear | Event | Note\n2018 | NSPM-10 issued | Trump\n2023 | NSM-18 issued | Biden\n\nAfter.');
     expect(doc.text).toContain('2018 | NSPM-10 issued | Trump');
   });
