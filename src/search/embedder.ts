@@ -7,6 +7,12 @@ export interface Embedder {
   /** Recorded in the store: vectors from different embedders are never mixed. */
   readonly name: string;
   readonly dimensions: number;
+  /**
+   * The vector ranking's vote in reciprocal rank fusion (full-text votes 1). Measured with
+   * `policy-desk eval`: hashing vectors are a weaker, mostly lexical signal, and at 0.5 MRR@10
+   * rose from 0.815 to 0.847 and hit@5 from 92% to 98%; a semantic model votes fully.
+   */
+  readonly fusionWeight: number;
   embed(texts: string[]): Promise<number[][]>;
 }
 
@@ -28,6 +34,7 @@ function fnv1a(s: string): number {
  */
 export class HashingEmbedder implements Embedder {
   readonly name = 'hashing-v1';
+  readonly fusionWeight = 0.5;
   constructor(readonly dimensions = 384) {}
 
   async embed(texts: string[]): Promise<number[][]> {
@@ -63,6 +70,7 @@ export class HashingEmbedder implements Embedder {
 /** Any OpenAI-compatible /embeddings endpoint, in batches. */
 export class OpenAIEmbedder implements Embedder {
   readonly name: string;
+  readonly fusionWeight = 1;
   private dims: number | undefined;
   constructor(
     private readonly client: OpenAI,

@@ -53,12 +53,17 @@ export interface Passage {
  * Reciprocal rank fusion: each list votes 1/(k + position). Ties go to the passage with the
  * better single best position, then to the smaller id, so equal inputs always give equal output.
  */
-export function reciprocalRankFusion(lists: string[][], k = RRF_K): Array<{ id: string; score: number; best: number }> {
+export function reciprocalRankFusion(
+  lists: string[][],
+  k = RRF_K,
+  weights: number[] = lists.map(() => 1),
+): Array<{ id: string; score: number; best: number }> {
   const acc = new Map<string, { score: number; best: number }>();
-  for (const list of lists) {
+  for (const [li, list] of lists.entries()) {
+    const w = weights[li] ?? 1;
     list.forEach((id, i) => {
       const e = acc.get(id) ?? { score: 0, best: Number.POSITIVE_INFINITY };
-      e.score += 1 / (k + i + 1);
+      e.score += w / (k + i + 1);
       e.best = Math.min(e.best, i + 1);
       acc.set(id, e);
     });
@@ -228,7 +233,7 @@ export async function hybridSearch(
     fullTextCandidates(db, analysis, filters),
     vectorCandidates(db, vector!, filters),
   ]);
-  const fused = reciprocalRankFusion([fts, vec.map((v) => v.id)]).slice(0, options.k);
+  const fused = reciprocalRankFusion([fts, vec.map((v) => v.id)], RRF_K, [1, embedder.fusionWeight]).slice(0, options.k);
   const rows = await loadPassages(db, fused.map((f) => f.id));
   const out: Passage[] = [];
   for (const f of fused) {

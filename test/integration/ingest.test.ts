@@ -238,6 +238,7 @@ describe('a changed file', () => {
     const poisoned: Embedder = {
       name: embedder.name,
       dimensions: embedder.dimensions,
+      fusionWeight: embedder.fusionWeight,
       embed: async (texts) => (await embedder.embed(texts)).map((v, i) => (texts[i]!.includes('POISON') ? v.map(() => Number.NaN) : v)),
     };
     await writeFile(file, `${await readFile(file, 'utf8')}\n\nA POISON paragraph that cannot be stored.`);
@@ -317,6 +318,7 @@ describe('a broken file among good ones', () => {
 class TinyEmbedder implements Embedder {
   readonly name = 'tiny-test';
   readonly dimensions = 8;
+  readonly fusionWeight = 1;
   async embed(texts: string[]): Promise<number[][]> {
     return texts.map((t) => Array.from({ length: 8 }, (_, i) => ((t.length + i) % 7) + 1));
   }
