@@ -139,7 +139,10 @@ export async function extractiveAnswer(db: Queryable, analysis: QueryAnalysis, p
       // answering it, unless it is the kind of thing asked for ("when" → a date line).
       const label = !/[.!?;:]["”’)]?$/.test(u.text) && u.text.length < 90 && !u.text.includes('\n');
       const shape = typed ? 1.5 : label ? 0.5 : 1;
-      return { unit: u, cov: typed ? Math.max(cov, SENTENCE_MIN_COVERAGE) : cov, score: cov * rankBonus * shape + (typed ? 0.1 : 0) };
+      // A date line or an address shares no words with "when ...?" or "whom do I e-mail?":
+      // for those the cue alone qualifies a sentence from a relevant passage.
+      const cueOnly = typed && wanted.some((t) => (t === 'date' || t === 'email') && ANSWER_TYPES[t].test(u.text));
+      return { unit: u, cov: cueOnly ? Math.max(cov, SENTENCE_MIN_COVERAGE) : cov, score: cov * rankBonus * shape + (typed ? 0.1 : 0) };
     })
     .filter((s) => s.cov >= SENTENCE_MIN_COVERAGE)
     .sort((a, b) => b.score - a.score || a.unit.passageIndex - b.unit.passageIndex || a.unit.start - b.unit.start);
