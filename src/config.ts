@@ -12,7 +12,7 @@ const optionalString = z
 const blankIsUnset = <T extends z.ZodTypeAny>(schema: T) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v), schema);
 
-const intFrom = (min: number, max: number, fallback: number) =>
+const numberFrom = (min: number, max: number, fallback: number, whole: boolean) =>
   z
     .string()
     .trim()
@@ -20,27 +20,15 @@ const intFrom = (min: number, max: number, fallback: number) =>
     .transform((v, ctx) => {
       if (v === undefined || v === '') return fallback;
       const n = Number(v);
-      if (!Number.isInteger(n) || n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `expected a whole number from ${min} to ${max}, got "${v}"` });
+      if (!(whole ? Number.isInteger(n) : Number.isFinite(n)) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected a ${whole ? 'whole number' : 'number'} from ${min} to ${max}, got "${v}"` });
         return z.NEVER;
       }
       return n;
     });
 
-const floatFrom = (min: number, max: number, fallback: number) =>
-  z
-    .string()
-    .trim()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === '') return fallback;
-      const n = Number(v);
-      if (!Number.isFinite(n) || n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `expected a number from ${min} to ${max}, got "${v}"` });
-        return z.NEVER;
-      }
-      return n;
-    });
+const intFrom = (min: number, max: number, fallback: number) => numberFrom(min, max, fallback, true);
+const floatFrom = (min: number, max: number, fallback: number) => numberFrom(min, max, fallback, false);
 
 /** The policy areas a submitter chooses from (the lines of effort, then the office's other areas). */
 export const DEFAULT_COMMENT_TOPICS =

@@ -1,7 +1,8 @@
 import pgvector from 'pgvector';
 import type { Queryable } from './types.ts';
 
-export interface DocumentRow {
+/** The document fields ingestion writes and listings read. */
+export interface DocumentFields {
   id: string;
   title: string;
   kind: string;
@@ -11,6 +12,9 @@ export interface DocumentRow {
   sourceUrl: string | null;
   format: string;
   contacts: string[];
+}
+
+export interface DocumentRow extends DocumentFields {
   chunks: number;
   ingestedAt: Date;
 }
@@ -62,20 +66,7 @@ const CHUNK_BATCH = 200;
 /** Replaces a document and all its chunks; call inside a transaction so readers never see half. */
 export async function replaceDocument(
   tx: Queryable,
-  doc: {
-    id: string;
-    title: string;
-    kind: string;
-    issuingOffice: string | null;
-    publishedOn: string | null;
-    source: string;
-    sourceUrl: string | null;
-    format: string;
-    contentHash: string;
-    pipelineVersion: string;
-    contacts: string[];
-    body: string;
-  },
+  doc: DocumentFields & { contentHash: string; pipelineVersion: string; body: string },
   chunks: NewChunk[],
 ): Promise<void> {
   await tx.query(
