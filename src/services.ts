@@ -1,6 +1,8 @@
 import { BUNDLED_CORPUS_DIR, formatSummary, ingestPaths, type IngestEvent, type IngestSummary } from '../ingest/pipeline.ts';
+import { answerExtractively, answerWithLlm, type Retriever } from './answer/compose.ts';
 import { extractiveAnswer } from './answer/extractive.ts';
-import type { Answer } from './answer/types.ts';
+import { loadPrompts, type Prompts } from './answer/prompts.ts';
+import type { Answer, ConversationTurn } from './answer/types.ts';
 import type { Config } from './config.ts';
 import { countChunks } from './db/documents.ts';
 import { ensureEmbedder } from './db/embedder-record.ts';
@@ -17,13 +19,17 @@ export interface Services {
   db: Db;
   embedder: Embedder;
   logger: Logger;
+  /** Prompt templates, checked at start-up. */
+  prompts: Prompts;
   close(): Promise<void>;
 }
 
 export async function createServices(
   config: Config,
-  options: OpenDbOptions & { logger?: Logger; embedder?: Embedder; db?: Db; skipEmbedderCheck?: boolean } = {},
+  options: OpenDbOptions & { logger?: Logger; embedder?: Embedder; db?: Db; skipEmbedderCheck?: boolean; promptsDir?: string } = {},
 ): Promise<Services> {
+  // A broken prompt template is a start-up error, before anything is opened.
+  const prompts = await loadPrompts(options.promptsDir);
   const logger = options.logger ?? createLogger(config.logLevel);
   const embedder = options.embedder ?? (await createEmbedder(config));
   const db = options.db ?? (await openDb(config, options));
@@ -33,7 +39,7 @@ export async function createServices(
     if (!options.db) await db.close();
     throw err;
   }
-  return { config, db, embedder, logger, close: () => db.close() };
+  return { config, db, embedder, logger, prompts, close: () => db.close() };
 }
 
 export function ingest(services: Services, paths: string[], onEvent?: (e: IngestEvent) => void): Promise<IngestSummary> {
@@ -53,14 +59,25 @@ export async function ensureCorpus(services: Services, onEvent?: (e: IngestEvent
 export interface AskOptions {
   k?: number;
   filters?: SearchFilters;
+  /** Prior turns of the conversation, oldest first: a follow-up is made standalone before retrieval. */
+  history?: ConversationTurn[];
 }
 
-/** The one question-answering path: Slack, the console and the CLI all call this. */
+/**
+ * The one question-answering path: Slack, the console and the CLI all call this. LLM mode when
+ * a model is configured (OPENAI_API_KEY and/or OPENAI_BASE_URL), extractive mode otherwise; in
+ * LLM mode a failing model falls back to the extractive answer with a note.
+ */
 export async function ask(services: Services, question: string, options: AskOptions = {}): Promise<Answer> {
-  const analysis = await analyzeQuery(services.db, question);
-  const passages = await hybridSearch(services.db, services.embedder, analysis, {
-    k: options.k ?? services.config.searchTopK,
-    filters: options.filters,
-  });
-  return extractiveAnswer(services.db, analysis, passages);
+  const retrieve: Retriever = async (query) => {
+    const analysis = await analyzeQuery(services.db, query);
+    const passages = await hybridSearch(services.db, services.embedder, analysis, {
+      k: options.k ?? services.config.searchTopK,
+      filters: options.filters,
+    });
+    return { passages, extractive: () => extractiveAnswer(services.db, analysis, passages) };
+  };
+  const history = options.history ?? [];
+  if (!services.config.openai.enabled) return answerExtractively(question, history, retrieve);
+  return answerWithLlm({ config: services.config, logger: services.logger, prompts: services.prompts }, question, history, retrieve);
 }

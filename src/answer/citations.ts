@@ -18,3 +18,65 @@ export function quoteOccursIn(quote: string, passage: string): boolean {
   const q = normalizeForMatch(quote);
   return q.length > 0 && normalizeForMatch(passage).includes(q);
 }
+
+/** One character (code point) as normalizeForMatch sees it; whitespace is handled by the caller. */
+function normalizeChar(ch: string): string {
+  return ch
+    .normalize('NFKC')
+    .replace(/[\u2018\u2019\u201a\u201b\u2032\u0060\u00b4]/g, "'")
+    .replace(/[\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]/g, '"')
+    .replace(/[\u2010-\u2015\u2212]/g, '-')
+    .toLowerCase();
+}
+
+/** Normalised text plus, for each normalised code unit, the offset of the original character it came from. */
+function normalizeWithOffsets(s: string): { text: string; from: number[]; to: number[] } {
+  let text = '';
+  const from: number[] = [];
+  const to: number[] = [];
+  let offset = 0;
+  let pendingSpace = -1;
+  for (const ch of s) {
+    const at = offset;
+    offset += ch.length;
+    if (/\s/.test(ch)) {
+      if (pendingSpace === -1) pendingSpace = at;
+      continue;
+    }
+    if (pendingSpace !== -1) {
+      if (text.length > 0) {
+        text += ' ';
+        from.push(pendingSpace);
+        to.push(pendingSpace + 1);
+      }
+      pendingSpace = -1;
+    }
+    for (const unit of normalizeChar(ch)) {
+      text += unit;
+      from.push(at);
+      to.push(offset);
+    }
+  }
+  return { text, from, to };
+}
+
+/** Quotation marks a model may wrap around a quote that are not part of the quoted text. */
+const WRAPPING_QUOTES = /^\s*["'\u201c\u201d\u2018\u2019\u00ab\u00bb]+|["'\u201c\u201d\u2018\u2019\u00ab\u00bb]+\s*$/g;
+
+/**
+ * Where a quote occurs in its passage, with the same normalisation as quoteOccursIn, as
+ * offsets into the original passage: the cited text can then be shown exactly as the
+ * document has it. Quote marks wrapped around the whole quote are ignored. An ellipsis or
+ * any changed word still makes the quote unlocatable.
+ */
+export function locateQuote(quote: string, passage: string): { start: number; end: number } | null {
+  const tryLocate = (q: string) => {
+    const nq = normalizeWithOffsets(q).text;
+    if (nq.length === 0) return null;
+    const np = normalizeWithOffsets(passage);
+    const i = np.text.indexOf(nq);
+    if (i === -1) return null;
+    return { start: np.from[i]!, end: np.to[i + nq.length - 1]! };
+  };
+  return tryLocate(quote) ?? tryLocate(quote.replace(WRAPPING_QUOTES, ''));
+}

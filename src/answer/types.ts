@@ -16,6 +16,14 @@ export interface Answer {
   citations: Citation[];
   /** Present when something the user should know happened, e.g. the model was unavailable. */
   note?: string;
+  /** A follow-up rewritten into the question that was actually searched for; absent when the question was used as asked. */
+  standaloneQuestion?: string;
+}
+
+/** One prior turn of a conversation (a Slack thread, a console session), oldest first. */
+export interface ConversationTurn {
+  role: 'user' | 'assistant';
+  text: string;
 }
 
 export const ABSTAIN_MESSAGE =

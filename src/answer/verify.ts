@@ -1,0 +1,112 @@
+import { locateQuote, normalizeForMatch, quoteOccursIn } from './citations.ts';
+
+/**
+ * Verification of a model's cited answer against the passages it was given. Pure: no I/O,
+ * so every rule is unit-tested. The model's own numbering is not trusted; the output is
+ * renumbered 1..n in the order markers appear.
+ */
+
+export interface ModelCitation {
+  n: number;
+  passageId: string;
+  quote: string;
+}
+
+export type DropReason = 'unknown_passage' | 'quote_not_in_passage' | 'quote_too_short' | 'duplicate_number' | 'not_referenced';
+
+export interface DroppedCitation extends ModelCitation {
+  reason: DropReason;
+}
+
+export interface VerifiedCitation<P> {
+  /** The new number, 1..n in order of first appearance in the text. */
+  n: number;
+  passageId: string;
+  passage: P;
+  /** The quoted span exactly as the passage has it (the model may have retyped quote marks or dashes). */
+  quote: string;
+}
+
+export interface VerifiedAnswer<P> {
+  text: string;
+  citations: Array<VerifiedCitation<P>>;
+  dropped: DroppedCitation[];
+  /** Markers removed from the text because no verified citation stood behind them. */
+  removedMarkers: number[];
+}
+
+/** A quote shorter than this (normalised) proves nothing: "the" occurs in every passage. */
+export const MIN_QUOTE_CHARS = 12;
+
+/**
+ * A run of citation markers: [1], [1][2], [1] [2], [1, 2], [1; 3]. The spaces before the run
+ * go with it when all of it is removed, so "a claim [7]." becomes "a claim.".
+ */
+const MARKER_RUN = /([ \t]*)(\[\s*\d{1,3}\s*(?:[,;]\s*\d{1,3}\s*)*\](?:[ \t]*\[\s*\d{1,3}\s*(?:[,;]\s*\d{1,3}\s*)*\])*)/g;
+
+export function verifyCitations<P extends { text: string }>(
+  answer: string,
+  citations: ModelCitation[],
+  passages: ReadonlyMap<string, P>,
+): VerifiedAnswer<P> {
+  const dropped: DroppedCitation[] = [];
+  // Model number -> the verified citation it stands for (two numbers may share one quote).
+  const byModelNumber = new Map<number, { index: number; passageId: string; passage: P; quote: string; key: string }>();
+  citations.forEach((c, index) => {
+    const passageId = c.passageId.trim();
+    const passage = passages.get(passageId);
+    if (!passage) {
+      dropped.push({ ...c, reason: 'unknown_passage' });
+      return;
+    }
+    if (normalizeForMatch(c.quote).replace(/^["']+|["']+$/g, '').length < MIN_QUOTE_CHARS) {
+      dropped.push({ ...c, reason: 'quote_too_short' });
+      return;
+    }
+    const span = locateQuote(c.quote, passage.text);
+    if (!span && !quoteOccursIn(c.quote, passage.text)) {
+      dropped.push({ ...c, reason: 'quote_not_in_passage' });
+      return;
+    }
+    if (byModelNumber.has(c.n)) {
+      dropped.push({ ...c, reason: 'duplicate_number' });
+      return;
+    }
+    const quote = span ? passage.text.slice(span.start, span.end) : c.quote.trim();
+    byModelNumber.set(c.n, { index, passageId, passage, quote, key: `${passageId}\u0000${normalizeForMatch(quote)}` });
+  });
+
+  // Renumber in order of appearance; the same passage and quote under two numbers becomes one.
+  const newNumberByKey = new Map<string, number>();
+  const ordered: Array<VerifiedCitation<P>> = [];
+  const removedMarkers: number[] = [];
+  const referenced = new Set<number>();
+  const text = answer
+    .replace(MARKER_RUN, (_, space: string, run: string) => {
+      const kept: number[] = [];
+      for (const m of run.matchAll(/\d+/g)) {
+        const modelN = Number(m[0]);
+        const v = byModelNumber.get(modelN);
+        if (!v) {
+          removedMarkers.push(modelN);
+          continue;
+        }
+        referenced.add(modelN);
+        let n = newNumberByKey.get(v.key);
+        if (n === undefined) {
+          n = ordered.length + 1;
+          newNumberByKey.set(v.key, n);
+          ordered.push({ n, passageId: v.passageId, passage: v.passage, quote: v.quote });
+        }
+        if (!kept.includes(n)) kept.push(n);
+      }
+      return kept.length ? `${space}${kept.map((n) => `[${n}]`).join('')}` : '';
+    })
+    .trim();
+
+  // A verified quote that no marker points to backs no claim in the text.
+  for (const [modelN, v] of byModelNumber) {
+    if (!referenced.has(modelN)) dropped.push({ ...citations[v.index]!, reason: 'not_referenced' });
+  }
+  return { text, citations: ordered, dropped, removedMarkers };
+}
