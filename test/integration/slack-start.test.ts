@@ -4,17 +4,23 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../ingest/pipeline.ts';
-import { eventEnvelope, mentionEvent, signedPost, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../helpers/slack-requests.ts';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { ACTION_IDS } from '../../src/slack/views/ids.ts';
+import { buttonClick, eventEnvelope, interactionForm, mentionEvent, signedPost, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../helpers/slack-requests.ts';
 import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-stand-in.ts';
 
 /** `policy-desk start` as a user runs it, in its own data directory (always embedded PGlite). */
-function startCli(env: Record<string, string>, dataDir: string): { child: ChildProcessWithoutNullStreams; lines: string[]; exited: Promise<number | null> } {
+function cliEnv(env: Record<string, string>, dataDir: string): NodeJS.ProcessEnv {
   const base = { ...process.env };
   for (const k of Object.keys(base)) if (k.startsWith('SLACK_') || k.startsWith('OPENAI_') || k === 'DATABASE_URL' || k === 'PORT') delete base[k];
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'policy-desk.js'), 'start'], {
-    cwd: PROJECT_ROOT,
-    env: { ...base, POLICY_DESK_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
-  });
+  return { ...base, POLICY_DESK_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env };
+}
+
+function startCli(env: Record<string, string>, dataDir: string): { child: ChildProcessWithoutNullStreams; lines: string[]; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'policy-desk.js'), 'start'], { cwd: PROJECT_ROOT, env: cliEnv(env, dataDir) });
   const lines: string[] = [];
   let buf = '';
   child.stdout.on('data', (d: Buffer) => {
@@ -55,6 +61,7 @@ describe('npm start', () => {
   });
 
   it('runs the Slack app over HTTP when Slack credentials are set, says so first, ingests, answers, and stops on SIGTERM', async () => {
+    let answerId = '';
     const cli = startCli({ SLACK_BOT_TOKEN: TEST_BOT_TOKEN, SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_API_URL: standIn.apiUrl, PORT: '0' }, path.join(dir, 'store'));
     try {
       const [, port] = await waitForLine(cli.lines, /^Ready on port (\d+) /);
@@ -68,11 +75,29 @@ describe('npm start', () => {
       // The bundled corpus was ingested on start, so the answer has citations.
       const post = await standIn.waitFor('the answer', () => standIn.callsOf('chat.postMessage').find((c) => c.body.thread_ts === ts), 20_000);
       expect(JSON.stringify(post.body.blocks)).toContain('*[1]');
+
+      answerId = JSON.stringify(post.body.blocks).match(/"value":"(a_[^"]+)"/)![1]!;
+      const click = buttonClick({ actionId: ACTION_IDS.helpful, value: answerId, responseUrl: standIn.responseUrl('start-vote'), channel: 'CSTART' });
+      expect((await signedPost(`http://127.0.0.1:${port}/slack/events`, interactionForm(click), { contentType: 'application/x-www-form-urlencoded' })).status).toBe(200);
+      await standIn.waitFor('the thank-you note', () => standIn.calls.find((c) => c.responseId === 'start-vote'));
     } finally {
       cli.child.kill('SIGTERM');
     }
     expect(await cli.exited).toBe(0);
-  }, 90_000);
+
+    // The vote is in the store: `policy-desk feedback export` writes it as CSV and JSON.
+    const run = (args: string[]) =>
+      promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'policy-desk.js'), ...args], { cwd: PROJECT_ROOT, env: cliEnv({}, path.join(dir, 'store')) });
+    const csvFile = path.join(dir, 'feedback.csv');
+    const csv = await run(['feedback', 'export', '--format', 'csv', '--out', csvFile]);
+    expect(csv.stderr).toContain('Exported 1 feedback record(s) (1 helpful, 0 not helpful) as csv to');
+    const rows = parseCsv(await readFile(csvFile, 'utf8'), { columns: true }) as Array<Record<string, string>>;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ helpful: 'yes', question: 'What are the three lines of effort?', mode: 'extractive', channel_id: 'CSTART', answer_id: answerId });
+    expect(JSON.parse(rows[0]!.citations!).length).toBeGreaterThan(0);
+    const json = await run(['feedback', 'export', '--format', 'json']);
+    expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ helpful: true, answerId, userId: 'UASKER1' })]);
+  }, 120_000);
 
   it('runs the local console without Slack credentials, and says so first', async () => {
     // Same store as above: already created and ingested, so this starts quickly.
