@@ -5,3 +5,5 @@ import { register } from 'tsx/esm/api';
 register();
 const { main } = await import('../src/cli.ts');
 await main(process.argv);
+// A model client's retry timer must not keep a finished command alive.
+process.exit(process.exitCode ?? 0);

@@ -101,6 +101,9 @@ export class OpenAIEmbedder implements Embedder {
         res = await this.client.embeddings.create({
           model: this.model,
           input: batch,
+          // The client asks for base64 by default; servers that ignore the parameter (some Ollama
+          // versions) send floats that would then be decoded into a quarter as many dimensions.
+          encoding_format: 'float',
           ...(this.requestedDimensions !== undefined ? { dimensions: this.requestedDimensions } : {}),
         });
       } catch (err) {
