@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 /** One request the stand-in received: a Web API method call or a post to a response_url. */
 export interface RecordedCall {
@@ -48,6 +49,10 @@ export class SlackStandIn {
   private readonly threads = new Map<string, StoredMessage[]>();
   private readonly held = new Map<string, Promise<void>>();
   private base = '';
+  private wss: WebSocketServer | null = null;
+  private sockets = new Set<WebSocket>();
+  /** Envelope acks the app sent back over Socket Mode: envelope_id and optional payload. */
+  readonly socketAcks: Array<{ envelope_id: string; payload?: unknown; at: number }> = [];
 
   /** The Web API base URL to give the app as SLACK_API_URL. */
   get apiUrl(): string {
@@ -61,6 +66,17 @@ export class SlackStandIn {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
+    // Socket Mode: apps.connections.open hands out ws://.../socket; the app connects here.
+    this.wss = new WebSocketServer({ server: this.server, path: '/socket' });
+    this.wss.on('connection', (ws) => {
+      this.sockets.add(ws);
+      ws.on('close', () => this.sockets.delete(ws));
+      ws.on('message', (data) => {
+        const msg = JSON.parse(String(data)) as { envelope_id: string; payload?: unknown };
+        this.socketAcks.push({ ...msg, at: performance.now() });
+      });
+      ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'stand-in' }, connection_info: { app_id: STAND_IN_BOT.appId } }));
+    });
     // Keep-alive sockets from the app's HTTP agent must not hold close() open.
     this.server.keepAliveTimeout = 1000;
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
@@ -72,8 +88,25 @@ export class SlackStandIn {
     const s = this.server;
     this.server = null;
     if (!s) return;
+    for (const ws of this.sockets) ws.terminate();
+    this.wss?.close();
     s.closeAllConnections();
     await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  /** How many Socket Mode connections are open. */
+  get socketConnections(): number {
+    return this.sockets.size;
+  }
+
+  /**
+   * Sends a Socket Mode envelope to every connected app, as Slack does: `events_api` (payload =
+   * the event_callback body), `slash_commands` or `interactive` (payload = the form's fields).
+   */
+  sendEnvelope(envelope: { envelope_id: string; type: 'events_api' | 'slash_commands' | 'interactive'; payload: unknown; retry_attempt?: number; retry_reason?: string }): number {
+    const msg = JSON.stringify({ accepts_response_payload: envelope.type !== 'events_api', retry_attempt: 0, retry_reason: '', ...envelope });
+    for (const ws of this.sockets) ws.send(msg);
+    return performance.now();
   }
 
   /** A Slack-shaped timestamp, increasing. */
@@ -178,6 +211,8 @@ export class SlackStandIn {
         if (threadTs) this.addThreadMessages(channel, threadTs, [{ ...message, thread_ts: threadTs }]);
         return reply({ ok: true, channel, ts, message });
       }
+      case 'apps.connections.open':
+        return reply({ ok: true, url: `${this.base.replace(/^http/, 'ws')}/socket` });
       case 'chat.postEphemeral':
         return reply({ ok: true, message_ts: this.nextTs() });
       case 'chat.update':
