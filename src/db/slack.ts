@@ -23,6 +23,18 @@ export async function pruneSlackEvents(db: Queryable, olderThanHours = 24): Prom
   return rows.length;
 }
 
+/**
+ * Stored answers back the buttons under them; after `days` a click says the answer is gone.
+ * Feedback keeps its own copy of the question, answer and citations, so nothing given is lost.
+ */
+export async function pruneSlackAnswers(db: Queryable, days = 90): Promise<number> {
+  const rows = await db.query<{ id: string }>(
+    `DELETE FROM slack_answers WHERE created_at < now() - make_interval(days => $1) RETURNING id`,
+    [days],
+  );
+  return rows.length;
+}
+
 export type SlackSurface = 'mention' | 'dm' | 'assistant' | 'command' | 'shortcut' | 'share';
 
 export interface SlackAnswerRecord {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, SocketModeReceiver, type webApi } from '@slack/bolt';
-import { pruneSlackEvents } from '../db/slack.ts';
+import { pruneSlackAnswers, pruneSlackEvents } from '../db/slack.ts';
 import { AppError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import type { SlackDeps } from './deps.ts';
@@ -114,7 +114,9 @@ export async function startSlackApp(services: Services, options: SlackAppOptions
   }
 
   const prune = () =>
-    pruneSlackEvents(services.db).catch((err: unknown) => logger.warn({ err }, 'slack: could not prune old event ids'));
+    Promise.all([pruneSlackEvents(services.db), pruneSlackAnswers(services.db)]).catch((err: unknown) =>
+      logger.warn({ err }, 'slack: could not prune old event ids and answers'),
+    );
   await prune();
   const pruneTimer = setInterval(prune, 60 * 60 * 1000);
   pruneTimer.unref();
