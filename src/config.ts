@@ -35,7 +35,13 @@ export const DEFAULT_COMMENT_TOPICS =
   'Prioritizing strategic competition, Organizing for success, Creating conducive environments, Human rights and IHL, ' +
   'Export controls and ITAR, MTCR and UAS, Other';
 
-/** pg_trgm similarity of two comments' normalised text above which they are one campaign; measured by bench/dedupe-threshold.ts. */
+/**
+ * pg_trgm similarity of two comments' normalised text from which they are one campaign. Measured
+ * by bench/dedupe-threshold.ts (campaign variants against distinct comments from the same
+ * vocabulary): through the pipeline 0.6 gave 98.9% pair precision and 88.7% recall, 0.55 gave
+ * 95.9% and 96.6%, 0.65 99.9% and 78.7%. Precision first: a distinct voice filed under a campaign
+ * is worse than a copy left ungrouped.
+ */
 export const DEFAULT_NEAR_DUPLICATE_THRESHOLD = 0.6;
 
 const urlString = (protocols: string[]) =>

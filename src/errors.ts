@@ -14,6 +14,10 @@ export type ErrorCode =
   | 'input.invalid'
   | 'llm.unavailable'
   | 'llm.invalid_output'
+  | 'comment.invalid'
+  | 'comment.not_found'
+  | 'comment.transition'
+  | 'access.denied'
   | 'internal';
 
 export class AppError extends Error {

@@ -1,0 +1,342 @@
+import { z } from 'zod';
+import type { CommentTopic } from '../config.ts';
+
+/**
+ * The comment record: ONE schema for every intake path (Slack modal, Slack message shortcut,
+ * e-mail import, CSV import). Each path maps its own input onto these field names and calls
+ * `validateCommentInput` (or `submitComment`, which does); the field names are also the keys of
+ * the field errors, so the Slack modal can use them as its block ids.
+ */
+
+export const ORGANIZATION_TYPES = ['industry', 'ngo', 'academia', 'government', 'individual', 'other'] as const;
+export type OrganizationType = (typeof ORGANIZATION_TYPES)[number];
+export const ORGANIZATION_TYPE_LABELS: Record<OrganizationType, string> = {
+  industry: 'Industry',
+  ngo: 'NGO',
+  academia: 'Academia',
+  government: 'Government',
+  individual: 'Individual',
+  other: 'Other',
+};
+
+export const COMMENT_SOURCES = ['slack_modal', 'slack_message', 'email', 'csv'] as const;
+export type CommentSource = (typeof COMMENT_SOURCES)[number];
+
+export const COMMENT_STATUSES = ['new', 'triaged', 'in_review', 'responded', 'closed', 'duplicate', 'spam'] as const;
+export type CommentStatus = (typeof COMMENT_STATUSES)[number];
+export const STATUS_LABELS: Record<CommentStatus, string> = {
+  new: 'New',
+  triaged: 'Triaged',
+  in_review: 'In review',
+  responded: 'Responded',
+  closed: 'Closed',
+  duplicate: 'Duplicate',
+  spam: 'Spam',
+};
+
+export const PERSONAL_DATA_KINDS = ['email', 'phone', 'street_address', 'ssn'] as const;
+export type PersonalDataKind = (typeof PERSONAL_DATA_KINDS)[number];
+
+/**
+ * Bounds, each with its reason:
+ * - text 20,000 characters: regulations.gov stops at 5,000 and sends longer letters to
+ *   attachments; e-mailed letters arrive whole in the body, so four times that is accepted.
+ *   The bound keeps one comment inside a spreadsheet cell (Excel holds 32,767 characters) and
+ *   a review card readable; anything longer belongs in an attachment, whose text is searchable
+ *   (the mail importer moves an over-long body into one by itself).
+ * - names 200, organization 120 (regulations.gov's organization limit), title 500.
+ * - attachments: 20 files; text is read from files of at most 25 MB (a common mail server limit),
+ *   larger ones are recorded by name and size only; at most 200,000
+ *   characters of extracted text are kept per file (about 80 pages), enough to search and
+ *   quote, and well inside Postgres' 1 MB tsvector limit.
+ */
+export const COMMENT_LIMITS = {
+  textChars: 20_000,
+  nameChars: 200,
+  organizationChars: 120,
+  onBehalfOfChars: 200,
+  titleChars: 500,
+  emailChars: 254,
+  sourceRefChars: 1_000,
+  attachments: 20,
+  /** Files up to this size are read for text; larger ones are recorded by name and size only. */
+  attachmentBytes: 25 * 1024 * 1024,
+  /** Slack's own upload limit: a sanity bound on a recorded size. */
+  attachmentMaxBytes: 1024 * 1024 * 1024,
+  attachmentTextChars: 200_000,
+  attachmentNameChars: 255,
+  tags: 20,
+  tagChars: 40,
+  noteChars: 5_000,
+} as const;
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+/** Empty strings and null (an empty Slack input, an empty CSV cell) mean "not given". */
+const blankToUndefined = (v: unknown) => {
+  if (v === null) return undefined;
+  if (typeof v === 'string' && v.trim() === '') return undefined;
+  return v;
+};
+
+const optionalText = (max: number, what: string) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string({ error: `${what} must be text.` })
+      .trim()
+      .max(max, { error: (iss) => `${what} is ${n(String(iss.input).length)} characters; shorten it to ${n(max)} or fewer.` })
+      .optional(),
+  );
+
+const YES = new Set(['yes', 'y', 'true', '1', 'on']);
+const NO = new Set(['no', 'n', 'false', '0', 'off']);
+
+export const attachmentSchema = z.object({
+  name: z
+    .string({ error: 'Each attachment needs a file name.' })
+    .trim()
+    .min(1, { error: 'Each attachment needs a file name.' })
+    .max(COMMENT_LIMITS.attachmentNameChars, { error: `File names are limited to ${COMMENT_LIMITS.attachmentNameChars} characters.` }),
+  mime: z.preprocess(blankToUndefined, z.string().trim().max(255).default('application/octet-stream')),
+  size: z
+    .number({ error: 'The file size must be a number of bytes.' })
+    .int()
+    .min(0)
+    .max(COMMENT_LIMITS.attachmentMaxBytes, { error: 'is larger than 1 GB; send a link to it instead.' }),
+  /** Text extracted from the file (PDF, DOCX, plain text, HTML, Markdown); null when none could be. */
+  text: z.preprocess(blankToUndefined, z.string().max(COMMENT_LIMITS.attachmentTextChars).nullable().default(null)),
+  /** Why there is no text, or that it was truncated. */
+  note: z.preprocess(blankToUndefined, z.string().max(500).nullable().default(null)),
+  /** Where the file itself is (a Slack file permalink); the bytes are not stored. */
+  url: z.preprocess(blankToUndefined, z.string().max(2_000).nullable().default(null)),
+}).refine((a) => a.text === null || a.size <= COMMENT_LIMITS.attachmentBytes, {
+  path: ['size'],
+  error: `is larger than ${COMMENT_LIMITS.attachmentBytes / 1024 / 1024} MB, so its text is not read; record it without text or send a smaller file.`,
+});
+/** An attachment as intake code hands it over (see `readAttachment` in attachments.ts). */
+export interface CommentAttachmentInput {
+  name: string;
+  mime?: string | null;
+  size: number;
+  text?: string | null;
+  note?: string | null;
+  url?: string | null;
+}
+export type CommentAttachment = z.output<typeof attachmentSchema>;
+
+/**
+ * The comment schema for a set of configured topics. `topic` accepts a slug or a label (any
+ * case) and yields the slug. It is required from the Slack modal, where the submitter chooses;
+ * other paths may leave it out (a forwarded e-mail does not say), and triage suggests one.
+ */
+export function commentInputSchema(topics: readonly CommentTopic[]) {
+  const bySlugOrLabel = new Map<string, string>();
+  for (const t of topics) {
+    bySlugOrLabel.set(t.slug.toLowerCase(), t.slug);
+    bySlugOrLabel.set(t.label.toLowerCase(), t.slug);
+  }
+  const topicList = topics.map((t) => t.label).join(', ');
+
+  return z
+    .object({
+      submitterName: z.preprocess(
+        blankToUndefined,
+        z
+          .string({ error: 'Enter your name.' })
+          .trim()
+          .max(COMMENT_LIMITS.nameChars, { error: `Names are limited to ${COMMENT_LIMITS.nameChars} characters; shorten it.` }),
+      ),
+      email: z.preprocess(
+        blankToUndefined,
+        z
+          .string({ error: 'Enter an e-mail address as text.' })
+          .trim()
+          .max(COMMENT_LIMITS.emailChars, { error: `E-mail addresses are limited to ${COMMENT_LIMITS.emailChars} characters.` })
+          .pipe(z.email({ error: 'Enter a valid e-mail address, like name@example.org.' }))
+          .optional(),
+      ),
+      organization: optionalText(COMMENT_LIMITS.organizationChars, 'The organization name'),
+      organizationType: z.preprocess(
+        (v) => (typeof v === 'string' ? v.trim().toLowerCase() : blankToUndefined(v)),
+        z.enum(ORGANIZATION_TYPES, {
+          error: `Choose the organization type: ${ORGANIZATION_TYPES.map((t) => ORGANIZATION_TYPE_LABELS[t]).join(', ')}.`,
+        }),
+      ),
+      onBehalfOf: optionalText(COMMENT_LIMITS.onBehalfOfChars, '"On behalf of"'),
+      topic: z.preprocess(
+        blankToUndefined,
+        z
+          .string()
+          .transform((v, ctx) => {
+            const slug = bySlugOrLabel.get(v.trim().toLowerCase());
+            if (slug) return slug;
+            ctx.addIssue({ code: 'custom', message: `Choose one of the topics: ${topicList}.` });
+            return z.NEVER;
+          })
+          .optional(),
+      ),
+      documentId: optionalText(200, 'The document id'),
+      title: optionalText(COMMENT_LIMITS.titleChars, 'The subject'),
+      text: z.preprocess(
+        (v) => (typeof v === 'string' ? v.replace(/\r\n?/g, '\n').trim() : v),
+        z
+          .string({ error: 'Enter the comment text.' })
+          .min(1, { error: 'Enter the comment text (it may say "see attached" when the comment is in a file).' })
+          .max(COMMENT_LIMITS.textChars, {
+            error: (iss) =>
+              `The comment is ${n(String(iss.input).length)} characters; the limit is ${n(COMMENT_LIMITS.textChars)}. ` +
+              'Shorten it, or attach the full text as a file and summarize it here.',
+          }),
+      ),
+      attachments: z
+        .array(attachmentSchema)
+        .max(COMMENT_LIMITS.attachments, { error: `At most ${COMMENT_LIMITS.attachments} attachments; combine some files.` })
+        .default([]),
+      consentToPublish: z.preprocess(
+        (v) => {
+          if (typeof v !== 'string') return v;
+          const s = v.trim().toLowerCase();
+          return YES.has(s) ? true : NO.has(s) ? false : v;
+        },
+        z.boolean({ error: 'Say whether the comment may be published: yes or no.' }),
+      ),
+      source: z.enum(COMMENT_SOURCES, { error: `The source must be one of ${COMMENT_SOURCES.join(', ')}.` }),
+      receivedAt: z.preprocess(
+        (v) => (v === undefined || v === null || v === '' ? new Date() : typeof v === 'string' ? new Date(v.trim()) : v),
+        z
+          .date({ error: 'Give the date received as YYYY-MM-DD or an ISO 8601 timestamp.' })
+          .refine((d) => !Number.isNaN(d.getTime()), { error: 'Give the date received as YYYY-MM-DD or an ISO 8601 timestamp.' })
+          .refine((d) => d.getTime() <= Date.now() + 24 * 3600_000, { error: 'The date received is in the future.' }),
+      ),
+      /** Where it came from: a Slack permalink, "Message-ID <...>", "file.csv row 7". */
+      sourceRef: optionalText(COMMENT_LIMITS.sourceRefChars, 'The source reference'),
+      /** The submitter's Slack identity, when the comment came through Slack: `/comment status` matches on it. */
+      slackUserId: optionalText(64, 'The Slack user id'),
+      slackTeamId: optionalText(64, 'The Slack team id'),
+      /** A Slack Connect user from another organization. */
+      submitterExternal: z.boolean().default(false),
+    })
+    // Runs even when other fields failed (`when`), so the modal shows every problem at once.
+    .check(
+      z.superRefine((c: { source?: unknown; topic?: unknown }, ctx) => {
+        if (c.source === 'slack_modal' && (c.topic === undefined || c.topic === null)) {
+          ctx.addIssue({ code: 'custom', path: ['topic'], message: `Choose a topic: ${topicList}.` });
+        }
+      }, { when: () => true }),
+    );
+}
+
+/**
+ * What an intake path hands to `submitComment`. Strings are accepted where a spreadsheet or a
+ * Slack select gives strings (organization type, consent "yes"/"no", dates); blank means not given.
+ */
+export interface CommentInput {
+  submitterName: string;
+  email?: string | null;
+  organization?: string | null;
+  organizationType: OrganizationType | (string & {});
+  onBehalfOf?: string | null;
+  /** A topic slug or label. */
+  topic?: string | null;
+  /** An ingested document's id (validated against the documents table by submitComment). */
+  documentId?: string | null;
+  title?: string | null;
+  text: string;
+  attachments?: CommentAttachmentInput[];
+  consentToPublish: boolean | string;
+  source: CommentSource;
+  /** Default: now. */
+  receivedAt?: Date | string | null;
+  sourceRef?: string | null;
+  slackUserId?: string | null;
+  slackTeamId?: string | null;
+  submitterExternal?: boolean;
+}
+export type ValidCommentInput = z.output<ReturnType<typeof commentInputSchema>> & { submitterName: string };
+
+/** Field name → what to fix. Keys are the schema's field names; nested problems go to their top-level field. */
+export type FieldErrors = Record<string, string>;
+
+export function fieldErrorsFrom(error: z.ZodError, input?: unknown): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? 'comment');
+    if (errors[field]) continue;
+    let message = issue.message;
+    if (field === 'attachments' && typeof issue.path[1] === 'number') {
+      const i = issue.path[1];
+      const name = (input as { attachments?: Array<{ name?: unknown }> } | undefined)?.attachments?.[i]?.name;
+      const which = typeof name === 'string' && name.trim() ? `"${name.trim()}"` : `Attachment ${i + 1}`;
+      message = issue.path[2] === 'size' ? `${which} ${message}` : `${which}: ${message}`;
+    }
+    errors[field] = message;
+  }
+  return errors;
+}
+
+export type ValidationResult = { ok: true; value: ValidCommentInput } | { ok: false; errors: FieldErrors };
+
+/** Validates without touching the database; `submitComment` also checks that the referenced document exists. */
+export function validateCommentInput(input: unknown, topics: readonly CommentTopic[]): ValidationResult {
+  const parsed = commentInputSchema(topics).safeParse(input);
+  if (parsed.success) return { ok: true, value: parsed.data as ValidCommentInput };
+  return { ok: false, errors: fieldErrorsFrom(parsed.error, input) };
+}
+
+/** One line per field, for the CLI and import reports. */
+export function formatFieldErrors(errors: FieldErrors): string {
+  return Object.entries(errors)
+    .map(([field, message]) => `${field}: ${message}`)
+    .join('; ');
+}
+
+/** A stored attachment as reviewers see it. */
+export interface StoredAttachment {
+  name: string;
+  mime: string;
+  size: number;
+  url: string | null;
+  /** Characters of extracted text (0 when none); the text itself comes with `getCommentDetails`. */
+  textChars: number;
+  note: string | null;
+}
+
+/** A stored comment: the domain object every service returns and every view builder renders. */
+export interface Comment {
+  id: number;
+  trackingNumber: string;
+  submitterName: string;
+  email: string | null;
+  organization: string | null;
+  organizationType: OrganizationType;
+  onBehalfOf: string | null;
+  /** The submitter's topic slug; null when the intake path had none (see `suggestedTopic`). */
+  topic: string | null;
+  documentId: string | null;
+  title: string | null;
+  text: string;
+  attachments: StoredAttachment[];
+  consentToPublish: boolean;
+  source: CommentSource;
+  sourceRef: string | null;
+  slackUserId: string | null;
+  slackTeamId: string | null;
+  submitterExternal: boolean;
+  receivedAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+  status: CommentStatus;
+  assignee: string | null;
+  tags: string[];
+  campaignId: string | null;
+  /** Other comments in the same campaign ("N similar comments"); 0 without a campaign. */
+  similarCount: number;
+  duplicateKind: 'exact' | 'near' | null;
+  /** A suggestion only: never replaces `topic`. */
+  suggestedTopic: string | null;
+  suggestedTopicScore: number | null;
+  suggestedTopicMethod: string | null;
+  personalData: PersonalDataKind[];
+  postedAt: Date | null;
+}
