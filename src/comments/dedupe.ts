@@ -13,7 +13,8 @@ import type { CommentDeps } from './deps.ts';
  * - near duplicates when pg_trgm `similarity()` of the two texts reaches the threshold
  *   (COMMENT_NEAR_DUPLICATE_THRESHOLD; bench/dedupe-threshold.ts measured the default).
  * A new comment joins the campaign of its best match (creating the campaign when the match had
- * none). Trigram similarity is a set measure, so reordered sentences keep most of it.
+ * none), and comments still alone that match it join as well (single-link grouping). Trigram
+ * similarity is a set measure, so reordered sentences keep most of it.
  */
 
 /** Below this many characters, equal texts ("I support this.") are not called a campaign. */
@@ -74,16 +75,24 @@ function newCampaignId(): string {
   return `cmp-${randomBytes(5).toString('hex')}`;
 }
 
-/** The best match among earlier comments (lower id, so a campaign's first comment represents it): an exact duplicate first, else the most similar above the threshold. */
+/**
+ * The best match for a comment among the others: an exact duplicate first (one already in a
+ * campaign preferred), else the most similar at or above the threshold. `onlyEarlier` limits it to
+ * comments stored before (lower id), which replays arrival order when regrouping. Submission looks
+ * at every other comment: two copies committed at the same moment may get their ids in one order
+ * and their commits in the other, and whichever is grouped second must still see the first.
+ */
 export async function findBestMatch(
   tx: Queryable,
   comment: { id: number; dedupeText: string; textHash: string },
   threshold: number,
+  options: { onlyEarlier?: boolean } = {},
 ): Promise<{ id: number; trackingNumber: string; campaignId: string | null; kind: 'exact' | 'near'; similarity: number } | null> {
+  const others = options.onlyEarlier ? 'id < $2' : 'id <> $2';
   if (comment.dedupeText.length >= MIN_EXACT_CHARS) {
     const exact = await tx.query<{ id: number; trackingNumber: string; campaignId: string | null }>(
       `SELECT id, tracking_number AS "trackingNumber", campaign_id AS "campaignId" FROM comments
-        WHERE text_hash = $1 AND id < $2 ORDER BY (campaign_id IS NULL), id LIMIT 1`,
+        WHERE text_hash = $1 AND ${others} ORDER BY (campaign_id IS NULL), id LIMIT 1`,
       [comment.textHash, comment.id],
     );
     if (exact[0]) return { ...exact[0], kind: 'exact', similarity: 1 };
@@ -95,7 +104,7 @@ export async function findBestMatch(
     `SELECT id, tracking_number AS "trackingNumber", campaign_id AS "campaignId",
             similarity(dedupe_text, $1)::float8 AS similarity
        FROM comments
-      WHERE dedupe_text % $1 AND id < $2 AND length(dedupe_text) >= $3
+      WHERE dedupe_text % $1 AND ${others} AND length(dedupe_text) >= $3
       ORDER BY similarity DESC, id LIMIT 1`,
     [comment.dedupeText, comment.id, MIN_NEAR_CHARS],
   );
@@ -103,44 +112,79 @@ export async function findBestMatch(
   return best && best.similarity >= threshold ? { ...best, kind: 'near' } : null;
 }
 
+async function audit(tx: Queryable, commentId: number, actor: string, campaignId: string, note: string): Promise<void> {
+  await tx.query(
+    `INSERT INTO comment_audit (comment_id, actor, action, from_value, to_value, note) VALUES ($1, $2, 'campaign', NULL, $3, $4)`,
+    [commentId, actor, campaignId, note],
+  );
+}
+
 /**
- * Puts one comment into the campaign of its best match (see above), in one transaction with
- * the audit entries. Returns null when it matches nothing or is already in a campaign.
+ * Puts one comment into the campaign of its best match (see above), in one transaction with the
+ * audit entries. When neither is in a campaign yet, a campaign is started: the earlier comment
+ * (lower id) represents it and the later one is marked exact or near duplicate. Returns null when
+ * the comment matches nothing or is already in a campaign.
  */
-export async function assignCampaign(db: Db, commentId: number, threshold: number, actor = 'system'): Promise<CampaignMatch | null> {
+export async function assignCampaign(
+  db: Db,
+  commentId: number,
+  threshold: number,
+  actor = 'system',
+  options: { onlyEarlier?: boolean } = {},
+): Promise<CampaignMatch | null> {
   return db.transaction(async (tx) => {
     if (db.kind === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [CAMPAIGN_LOCK]);
-    const rows = await tx.query<{ id: number; dedupeText: string; textHash: string; campaignId: string | null }>(
-      `SELECT id, dedupe_text AS "dedupeText", text_hash AS "textHash", campaign_id AS "campaignId"
+    const rows = await tx.query<{ id: number; trackingNumber: string; dedupeText: string; textHash: string; campaignId: string | null }>(
+      `SELECT id, tracking_number AS "trackingNumber", dedupe_text AS "dedupeText", text_hash AS "textHash", campaign_id AS "campaignId"
          FROM comments WHERE id = $1 FOR UPDATE`,
       [commentId],
     );
     const comment = rows[0];
     if (!comment || comment.campaignId) return null;
-    const match = await findBestMatch(tx, comment, threshold);
+    const match = await findBestMatch(tx, comment, threshold, options);
     if (!match) return null;
-    let campaignId = match.campaignId;
-    if (!campaignId) {
-      campaignId = newCampaignId();
-      await tx.query('INSERT INTO campaigns (id, size, representative_id) VALUES ($1, 0, $2)', [campaignId, match.id]);
-      await tx.query('UPDATE comments SET campaign_id = $1, updated_at = now() WHERE id = $2', [campaignId, match.id]);
+    const describe = (of: string) =>
+      match.kind === 'exact' ? `exact duplicate of ${of}` : `${Math.round(match.similarity * 100)}% similar to ${of}`;
+    const mark = async (id: number, campaignId: string, of: string) => {
       await tx.query(
-        `INSERT INTO comment_audit (comment_id, actor, action, from_value, to_value, note) VALUES ($1, $2, 'campaign', NULL, $3, $4)`,
-        [match.id, actor, campaignId, 'started a campaign with a later comment'],
+        `UPDATE comments SET campaign_id = $1, duplicate_kind = $2, duplicate_similarity = $3, updated_at = now() WHERE id = $4`,
+        [campaignId, match.kind, match.similarity, id],
       );
+      await audit(tx, id, actor, campaignId, describe(of));
+    };
+    let campaignId = match.campaignId;
+    if (campaignId) {
+      await mark(comment.id, campaignId, match.trackingNumber);
+    } else {
+      campaignId = newCampaignId();
+      const [first, second] = comment.id < match.id ? [comment, match] : [match, comment];
+      await tx.query('INSERT INTO campaigns (id, size, representative_id) VALUES ($1, 0, $2)', [campaignId, first.id]);
+      await tx.query('UPDATE comments SET campaign_id = $1, updated_at = now() WHERE id = $2', [campaignId, first.id]);
+      await audit(tx, first.id, actor, campaignId, `started a campaign with ${second.trackingNumber}`);
+      await mark(second.id, campaignId, first.trackingNumber);
     }
-    await tx.query(
-      `UPDATE comments SET campaign_id = $1, duplicate_kind = $2, duplicate_similarity = $3, updated_at = now() WHERE id = $4`,
-      [campaignId, match.kind, match.similarity, comment.id],
-    );
-    const note =
-      match.kind === 'exact'
-        ? `exact duplicate of ${match.trackingNumber}`
-        : `${Math.round(match.similarity * 100)}% similar to ${match.trackingNumber}`;
-    await tx.query(
-      `INSERT INTO comment_audit (comment_id, actor, action, from_value, to_value, note) VALUES ($1, $2, 'campaign', NULL, $3, $4)`,
-      [comment.id, actor, campaignId, note],
-    );
+    if (!options.onlyEarlier) {
+      await tx.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [String(threshold)]);
+      // Copies of this comment still without a campaign join it too. They exist when copies were
+      // committed together: one grouped before the others were visible found nothing, and the
+      // others then matched an earlier copy instead of it.
+      const stragglers = await tx.query<{ id: number; exact: boolean; similarity: number }>(
+        `SELECT id, text_hash = $2 AS exact, similarity(dedupe_text, $3)::float8 AS similarity
+           FROM comments
+          WHERE campaign_id IS NULL AND id <> $1
+            AND (text_hash = $2 OR (length($3) >= $4 AND length(dedupe_text) >= $4 AND dedupe_text % $3))
+          ORDER BY id`,
+        [comment.id, comment.textHash, comment.dedupeText, MIN_NEAR_CHARS],
+      );
+      for (const s of stragglers) {
+        if (!s.exact && s.similarity < threshold) continue;
+        await tx.query(
+          `UPDATE comments SET campaign_id = $1, duplicate_kind = $2, duplicate_similarity = $3, updated_at = now() WHERE id = $4`,
+          [campaignId, s.exact ? 'exact' : 'near', s.exact ? 1 : s.similarity, s.id],
+        );
+        await audit(tx, s.id, actor, campaignId, s.exact ? `exact duplicate of ${comment.trackingNumber}` : `${Math.round(s.similarity * 100)}% similar to ${comment.trackingNumber}`);
+      }
+    }
     await tx.query(
       `UPDATE campaigns SET size = (SELECT count(*)::int FROM comments WHERE campaign_id = $1), updated_at = now() WHERE id = $1`,
       [campaignId],
@@ -210,7 +254,7 @@ export async function regroupCampaigns(deps: CommentDeps, actor: Actor): Promise
   const ids = await deps.db.query<{ id: number }>('SELECT id FROM comments ORDER BY id');
   let grouped = 0;
   for (const { id } of ids) {
-    if (await assignCampaign(deps.db, id, deps.config.comments.nearDuplicateThreshold, actorLabel(actor))) grouped++;
+    if (await assignCampaign(deps.db, id, deps.config.comments.nearDuplicateThreshold, actorLabel(actor), { onlyEarlier: true })) grouped++;
   }
   const [row] = await deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM comments WHERE campaign_id IS NOT NULL');
   return row?.n ?? grouped;

@@ -89,6 +89,35 @@ describe(`campaigns (${dbLabel})`, () => {
     expect(c).toMatchObject({ size: 3, exact: 1, near: 1, representativeTrackingNumber: submitted.first!.trackingNumber });
   });
 
+  it('groups a copy whose twin committed first but has the higher id (the later grouping sees the earlier commit)', async () => {
+    const text = 'Congressional notification thresholds for firearms should be restored, and every sale of rifles abroad should be reported to the public.';
+    const a = (await submitComment(deps, sampleInput({ text: `${text}\n\nRegards,\nA` }))).comment;
+    const b = (await submitComment(deps, sampleInput({ text: `${text}\n\nRegards,\nB` }))).comment;
+    // As if b had been grouped before a was committed: neither is in a campaign, and a (lower id) is grouped now.
+    await db.query('UPDATE comments SET campaign_id = NULL, duplicate_kind = NULL WHERE id IN ($1, $2)', [a.id, b.id]);
+    const match = await assignCampaign(db, a.id, 0.6);
+    expect(match).toMatchObject({ kind: 'exact', matchedId: b.id });
+    const [da, db2] = await Promise.all([getCommentDetails(deps, staff, a.id), getCommentDetails(deps, staff, b.id)]);
+    expect(da.comment).toMatchObject({ campaignId: match!.campaignId, duplicateKind: null });
+    expect(db2.comment).toMatchObject({ campaignId: match!.campaignId, duplicateKind: 'exact' });
+    expect(da.audit.at(-1)!.note).toBe(`started a campaign with ${b.trackingNumber}`);
+    expect(db2.audit.at(-1)!.note).toBe(`exact duplicate of ${a.trackingNumber}`);
+  });
+
+  it('sweeps in a copy that was grouped before its twins were visible', async () => {
+    const text = 'Small arms exports to police forces with records of abuse should be suspended until end-use checks are complete.';
+    const made: Comment[] = [];
+    for (const s of ['A', 'B', 'C']) made.push((await submitComment(deps, sampleInput({ text: `${text}\n\nBest regards,\n${s}` }))).comment);
+    // As if b had been grouped first and found nothing, then c matched a: b must not stay alone.
+    await db.query('UPDATE comments SET campaign_id = NULL, duplicate_kind = NULL WHERE id = ANY($1::int[])', [made.map((m) => m.id)]);
+    const match = await assignCampaign(db, made[2]!.id, 0.6);
+    expect(match).toMatchObject({ matchedId: made[0]!.id });
+    const fresh = await Promise.all(made.map((m) => getCommentDetails(deps, staff, m.id)));
+    expect(fresh.map((d) => d.comment.campaignId)).toEqual([match!.campaignId, match!.campaignId, match!.campaignId]);
+    expect(fresh[1]!.audit.at(-1)!.note).toBe(`exact duplicate of ${made[2]!.trackingNumber}`);
+    expect(fresh[0]!.comment.similarCount).toBe(2);
+  });
+
   it('keeps copies arriving together in one campaign', async () => {
     const text = 'Please keep strong controls on the export of firearms and ammunition; guns sold abroad have been trafficked to criminal groups.';
     const results = await Promise.all(['A', 'B', 'C', 'D'].map((s) => submitComment(deps, sampleInput({ text: `${text}\n\nRegards,\n${s}` }))));
