@@ -82,6 +82,9 @@ export const envSchema = z.object({
     message: 'expected a Slack user group id starting with "S", e.g. "S0123ABCDEF"',
   }),
   COMMENT_NEAR_DUPLICATE_THRESHOLD: floatFrom(0.1, 1, DEFAULT_NEAR_DUPLICATE_THRESHOLD),
+  // Summaries (LLM mode): input tokens per model call (estimated as characters / 4), and a cap on calls per summary.
+  SUMMARY_BATCH_TOKENS: intFrom(2000, 500_000, 6000),
+  SUMMARY_MAX_MODEL_CALLS: intFrom(1, 100_000, 200),
   // Slack: set SLACK_BOT_TOKEN plus SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode).
   SLACK_BOT_TOKEN: optionalString.refine((v) => v === undefined || v.startsWith('xoxb-'), {
     message: 'expected a bot token starting with "xoxb-" (Slack app settings, OAuth & Permissions)',
@@ -126,7 +129,16 @@ export interface Config {
   searchTopK: number;
   logLevel: Env['LOG_LEVEL'];
   comments: CommentsConfig;
+  summary: SummaryConfig;
   slack: SlackConfig;
+}
+
+/** Summaries in LLM mode: how much goes into one model call, and how many calls one summary may make. */
+export interface SummaryConfig {
+  /** Input budget per call, in tokens estimated as characters / 4 (prompt included). */
+  batchTokens: number;
+  /** A summary that would need more calls than this is made extractively instead, with a note. */
+  maxModelCalls: number;
 }
 
 /**
@@ -247,6 +259,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       staffUsergroupId: e.STAFF_USERGROUP_ID,
       nearDuplicateThreshold: e.COMMENT_NEAR_DUPLICATE_THRESHOLD,
     },
+    summary: { batchTokens: e.SUMMARY_BATCH_TOKENS, maxModelCalls: e.SUMMARY_MAX_MODEL_CALLS },
     slack,
   };
 }

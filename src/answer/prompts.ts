@@ -21,6 +21,13 @@ export const PROMPT_SPECS = {
   answer: { file: 'answer.md', placeholders: ['question', 'passages'] },
   rewriteSystem: { file: 'rewrite-followup-system.md', placeholders: [] },
   rewrite: { file: 'rewrite-followup.md', placeholders: ['history', 'question'] },
+  // Summaries (src/summarize): map over batches of messages or comments, then reduce the partials.
+  summarizeThreadSystem: { file: 'summarize-thread-system.md', placeholders: [] },
+  summarizeThread: { file: 'summarize-thread.md', placeholders: ['thread', 'messages'] },
+  summarizeThreadReduce: { file: 'summarize-thread-reduce.md', placeholders: ['thread', 'partials'] },
+  summarizeDocketSystem: { file: 'summarize-docket-system.md', placeholders: [] },
+  summarizeDocket: { file: 'summarize-docket.md', placeholders: ['docket', 'comments'] },
+  summarizeDocketReduce: { file: 'summarize-docket-reduce.md', placeholders: ['docket', 'themes'] },
 } as const satisfies Record<string, PromptSpec>;
 
 export type PromptName = keyof typeof PROMPT_SPECS;
@@ -107,7 +114,24 @@ export async function loadPrompts(dir: string = PROMPTS_DIR): Promise<Prompts> {
 // tags. A document cannot close the fence early or open a fake one: any tag of the fence's
 // own names inside the text has its "<" escaped.
 
-const FENCE_TAGS = ['passages', 'passage', 'question', 'history', 'turn'];
+const FENCE_TAGS = [
+  'passages',
+  'passage',
+  'question',
+  'history',
+  'turn',
+  // Summaries: message and comment text, and the partial summaries fed back for the reduce step.
+  'thread',
+  'messages',
+  'message',
+  'partials',
+  'partial',
+  'docket',
+  'comments',
+  'comment',
+  'themes',
+  'theme',
+];
 const FENCE_TAG_RE = new RegExp(`<(\\s*/?\\s*(?:${FENCE_TAGS.join('|')})\\b)`, 'gi');
 
 const ESCAPED_FENCE_TAG_RE = new RegExp(`&lt;(\\s*/?\\s*(?:${FENCE_TAGS.join('|')})\\b)`, 'gi');
@@ -123,6 +147,14 @@ export function restoreFenceTags(text: string): string {
 
 function attr(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\s+/g, ' ');
+}
+
+/** `<tag a="..." b="...">\ntext\n</tag>`: one fenced item of data (a message, a comment, a partial summary). */
+export function fenceElement(tag: string, attributes: Record<string, string>, text: string): string {
+  const attrs = Object.entries(attributes)
+    .map(([k, v]) => ` ${k}="${attr(v)}"`)
+    .join('');
+  return `<${tag}${attrs}>\n${neutraliseFenceTags(text.trim())}\n</${tag}>`;
 }
 
 export interface FencedPassage {

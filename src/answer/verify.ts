@@ -44,6 +44,21 @@ export const MIN_QUOTE_CHARS = 12;
  */
 const MARKER_RUN = /([ \t]*)(\[\s*\d{1,3}\s*(?:[,;]\s*\d{1,3}\s*)*\](?:[ \t]*\[\s*\d{1,3}\s*(?:[,;]\s*\d{1,3}\s*)*\])*)/g;
 
+export type QuoteCheck = { ok: true; quote: string } | { ok: false; reason: 'quote_too_short' | 'quote_not_in_passage' };
+
+/**
+ * One quote against one source text, by the rules every citation follows: long enough to prove
+ * something, and present verbatim (modulo whitespace, quote marks and dashes). On success the
+ * quote is returned as the source has it, not as the model retyped it. Shared by answers and
+ * summaries (src/summarize), so both hold quotes to the same standard.
+ */
+export function checkQuote(quote: string, text: string): QuoteCheck {
+  if (normalizeForMatch(quote).replace(/^["']+|["']+$/g, '').length < MIN_QUOTE_CHARS) return { ok: false, reason: 'quote_too_short' };
+  const span = locateQuote(quote, text);
+  if (!span && !quoteOccursIn(quote, text)) return { ok: false, reason: 'quote_not_in_passage' };
+  return { ok: true, quote: span ? text.slice(span.start, span.end) : quote.trim() };
+}
+
 export function verifyCitations<P extends { text: string }>(
   answer: string,
   citations: ModelCitation[],
@@ -59,20 +74,16 @@ export function verifyCitations<P extends { text: string }>(
       dropped.push({ ...c, reason: 'unknown_passage' });
       return;
     }
-    if (normalizeForMatch(c.quote).replace(/^["']+|["']+$/g, '').length < MIN_QUOTE_CHARS) {
-      dropped.push({ ...c, reason: 'quote_too_short' });
-      return;
-    }
-    const span = locateQuote(c.quote, passage.text);
-    if (!span && !quoteOccursIn(c.quote, passage.text)) {
-      dropped.push({ ...c, reason: 'quote_not_in_passage' });
+    const checked = checkQuote(c.quote, passage.text);
+    if (!checked.ok) {
+      dropped.push({ ...c, reason: checked.reason });
       return;
     }
     if (byModelNumber.has(c.n)) {
       dropped.push({ ...c, reason: 'duplicate_number' });
       return;
     }
-    const quote = span ? passage.text.slice(span.start, span.end) : c.quote.trim();
+    const quote = checked.quote;
     byModelNumber.set(c.n, { index, passageId, passage, quote, key: `${passageId}\u0000${normalizeForMatch(quote)}` });
   });
 

@@ -51,6 +51,13 @@ export class SlackStandIn {
   private base = '';
   private wss: WebSocketServer | null = null;
   private sockets = new Set<WebSocket>();
+  /** users.info and team.info answers, by id (see addUsers). */
+  private readonly users = new Map<string, { id: string; name: string; real_name: string; team_id: string; display_name: string }>();
+  private readonly teams = new Map<string, string>();
+  /** Channels whose members are known: chat.postEphemeral to anyone else fails with user_not_in_channel. */
+  private readonly members = new Map<string, Set<string>>();
+  /** Like Slack, repeat the thread's parent message at the top of every conversations.replies page. */
+  repeatRootInPages = false;
   /** Envelope acks the app sent back over Socket Mode: envelope_id and optional payload. */
   readonly socketAcks: Array<{ envelope_id: string; payload?: unknown; at: number }> = [];
 
@@ -140,6 +147,18 @@ export class SlackStandIn {
     this.threads.set(key, [...(this.threads.get(key) ?? []), ...messages]);
   }
 
+  /** People for users.info (and their workspaces for team.info). */
+  addUsers(people: Array<{ id: string; name: string; teamId: string; teamName?: string }>): void {
+    for (const p of people) {
+      this.users.set(p.id, { id: p.id, name: p.name.toLowerCase().replace(/\s+/g, '.'), real_name: p.name, display_name: p.name, team_id: p.teamId });
+      if (p.teamName) this.teams.set(p.teamId, p.teamName);
+    }
+  }
+
+  setMembers(channel: string, userIds: string[]): void {
+    this.members.set(channel, new Set(userIds));
+  }
+
   callsOf(method: string): RecordedCall[] {
     return this.calls.filter((c) => c.method === method && c.status === 200 && c.body.__failed !== true);
   }
@@ -213,10 +232,28 @@ export class SlackStandIn {
       }
       case 'apps.connections.open':
         return reply({ ok: true, url: `${this.base.replace(/^http/, 'ws')}/socket` });
-      case 'chat.postEphemeral':
+      case 'chat.postEphemeral': {
+        const members = this.members.get(String(body.channel));
+        if (members && !members.has(String(body.user))) return reply({ ok: false, error: 'user_not_in_channel' });
         return reply({ ok: true, message_ts: this.nextTs() });
+      }
       case 'chat.update':
         return reply({ ok: true, channel: body.channel, ts: body.ts, text: body.text });
+      case 'chat.delete':
+        return reply({ ok: true, channel: body.channel, ts: body.ts });
+      case 'chat.getPermalink':
+        return reply({ ok: true, channel: body.channel, permalink: `https://policy-desk-test.slack.com/archives/${String(body.channel)}/p${String(body.message_ts).replace('.', '')}` });
+      case 'users.info': {
+        const u = this.users.get(String(body.user));
+        if (!u) return reply({ ok: false, error: 'user_not_found' });
+        return reply({ ok: true, user: { id: u.id, name: u.name, real_name: u.real_name, team_id: u.team_id, profile: { display_name: u.display_name, real_name: u.real_name, team: u.team_id } } });
+      }
+      case 'team.info': {
+        const id = String(body.team ?? STAND_IN_BOT.teamId);
+        const name = this.teams.get(id);
+        if (!name) return reply({ ok: false, error: 'team_not_found' });
+        return reply({ ok: true, team: { id, name, domain: name.toLowerCase().replace(/[^a-z0-9]+/g, '-') } });
+      }
       case 'views.open':
         return reply({ ok: true, view: { id: `V${String(++this.seq).padStart(8, '0')}`, ...(body.view as object) } });
       case 'conversations.replies': {
@@ -227,7 +264,8 @@ export class SlackStandIn {
         const page = all.slice(start, start + limit);
         const next = start + limit < all.length ? `c${start + limit}` : '';
         if (all.length === 0) return reply({ ok: false, error: 'thread_not_found' });
-        return reply({ ok: true, messages: page, has_more: next !== '', response_metadata: { next_cursor: next } });
+        const messages = this.repeatRootInPages && start > 0 ? [all[0]!, ...page] : page;
+        return reply({ ok: true, messages, has_more: next !== '', response_metadata: { next_cursor: next } });
       }
       case 'assistant.threads.setStatus':
       case 'assistant.threads.setSuggestedPrompts':

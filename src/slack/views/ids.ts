@@ -15,8 +15,10 @@ export const VIEW_IDS = {
 
 export const SHORTCUT_IDS = {
   askAboutMessage: 'ask_about_message',
+  summarizeThread: 'summarize_thread',
 } as const;
 
 export const COMMANDS = {
   ask: '/ask',
+  summarize: '/summarize',
 } as const;

@@ -41,6 +41,17 @@ const SCOPES_FOR_EVENT: Record<string, string[]> = {
   assistant_thread_context_changed: ['assistant:write'],
 };
 
+/** Reading a whole thread to summarize it: conversations.replies in every kind of conversation, and the authors' names and workspaces. */
+const THREAD_READ_SCOPES = ['channels:history', 'groups:history', 'im:history', 'mpim:history', 'users:read', 'team:read'];
+
+/** The scopes each command or shortcut needs beyond `commands` (and chat:write). */
+const SCOPES_FOR_FEATURE: Record<string, string[]> = {
+  '/ask': [],
+  ask_about_message: [],
+  '/summarize': THREAD_READ_SCOPES,
+  summarize_thread: THREAD_READ_SCOPES,
+};
+
 /** Every action_id the builders put in blocks, found by walking the rendered output. */
 function actionIdsIn(value: unknown, out = new Set<string>()): Set<string> {
   if (Array.isArray(value)) value.forEach((v) => actionIdsIn(v, out));
@@ -93,6 +104,11 @@ describe('manifest.yml and the registered listeners', () => {
       scopes!.forEach((s) => needed.add(s));
     }
     if (manifest.features.slash_commands.length + manifest.features.shortcuts.length > 0) needed.add('commands');
+    for (const f of [...manifest.features.slash_commands.map((c) => c.command), ...manifest.features.shortcuts.map((x) => x.callback_id)]) {
+      const scopes = SCOPES_FOR_FEATURE[f];
+      expect(scopes, `no known scopes for ${f}`).toBeDefined();
+      scopes!.forEach((x) => needed.add(x));
+    }
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
   });
 

@@ -6,6 +6,7 @@ import type { SlackListener } from '../../deps.ts';
 import { channelPoster } from '../../post.ts';
 import { plainSlackText, threadHistory } from '../../thread-history.ts';
 import { SEARCHING_STATUS, suggestedPrompts, threadTitle } from '../../views/assistant.ts';
+import { assistantStatus, parseSummarizeText, summarizeOnRequest } from '../../summarizing.ts';
 import { usageMessage } from '../../views/message.ts';
 import { DM_USAGE, humanMessageSchema } from '../events/direct-message.ts';
 
@@ -47,6 +48,24 @@ export const assistantPane: SlackListener = {
           { id: String(body.event_id), kind: 'message.im', retryNum: context.retryNum, retryReason: context.retryReason, channel: m.channel, thread: true },
           post,
           async () => {
+            const intent = parseSummarizeText(m.text);
+            if (intent) {
+              // "summarize <link>", or "summarize this thread" about this very conversation.
+              await summarizeOnRequest(deps, {
+                client,
+                intent,
+                requester: m.user,
+                botUserId: context.botUserId,
+                botId: context.botId,
+                channel: m.channel,
+                replyThreadTs: m.thread_ts,
+                inThreadTs: m.thread_ts,
+                privateHere: true,
+                surface: 'assistant',
+                status: assistantStatus(setStatus),
+              });
+              return;
+            }
             const question = plainSlackText(m.text);
             if (!question) {
               await post(usageMessage(DM_USAGE));

@@ -4,6 +4,7 @@ import { answerInSlack } from '../../answering.ts';
 import { once } from '../../dedupe.ts';
 import { plainSlackText } from '../../thread-history.ts';
 import { channelPoster } from '../../post.ts';
+import { summarizeOnRequest, parseSummarizeText } from '../../summarizing.ts';
 import { usageMessage } from '../../views/message.ts';
 
 const mentionSchema = z.object({
@@ -20,7 +21,10 @@ const mentionSchema = z.object({
 export const MENTION_USAGE =
   'Mention me with a question about the policy documents, e.g. `@Policy Desk What are the three lines of effort in the implementation plan?`';
 
-/** `@Policy Desk <question>` in a channel: the answer goes in the message's thread. */
+/**
+ * `@Policy Desk <question>` in a channel: the answer goes in the message's thread.
+ * `@Policy Desk summarize this thread` inside a thread summarizes it instead (summarizing.ts).
+ */
 export const appMention: SlackListener = {
   handles: [{ kind: 'event', name: 'app_mention' }],
   register(app, deps) {
@@ -40,6 +44,23 @@ export const appMention: SlackListener = {
         { id: String(body.event_id), kind: 'app_mention', retryNum: context.retryNum, retryReason: context.retryReason, channel: m.channel },
         post,
         async () => {
+          // "@Policy Desk summarize this thread" is a request for a summary, not a question.
+          const intent = parseSummarizeText(m.text);
+          if (intent) {
+            await summarizeOnRequest(deps, {
+              client,
+              intent,
+              requester: m.user!,
+              botUserId: context.botUserId,
+              botId: context.botId,
+              channel: m.channel,
+              replyThreadTs: threadTs,
+              ...(m.thread_ts ? { inThreadTs: m.thread_ts } : {}),
+              privateHere: false,
+              surface: 'mention',
+            });
+            return;
+          }
           const question = plainSlackText(m.text);
           if (!question) {
             await post(usageMessage(MENTION_USAGE));

@@ -4,6 +4,7 @@ import { once } from '../../dedupe.ts';
 import type { SlackListener } from '../../deps.ts';
 import { channelPoster } from '../../post.ts';
 import { plainSlackText } from '../../thread-history.ts';
+import { parseSummarizeText, summarizeOnRequest } from '../../summarizing.ts';
 import { usageMessage } from '../../views/message.ts';
 
 /** A person's new message: no subtype (edits, joins, deletions, bot messages all carry one) and no bot id. */
@@ -40,6 +41,22 @@ export const directMessage: SlackListener = {
         { id: String(body.event_id), kind: 'message.im', retryNum: context.retryNum, retryReason: context.retryReason, channel: m.channel },
         post,
         async () => {
+          // "summarize <link>" in a DM: the linked thread, summarized for this person alone.
+          const intent = parseSummarizeText(m.text);
+          if (intent) {
+            await summarizeOnRequest(deps, {
+              client,
+              intent,
+              requester: m.user,
+              botUserId: context.botUserId,
+              botId: context.botId,
+              channel: m.channel,
+              replyThreadTs: m.ts,
+              privateHere: true,
+              surface: 'dm',
+            });
+            return;
+          }
           const question = plainSlackText(m.text);
           if (!question) {
             await post(usageMessage(DM_USAGE));

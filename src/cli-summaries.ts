@@ -1,0 +1,100 @@
+import { readFile } from 'node:fs/promises';
+import cliProgress from 'cli-progress';
+import { Command } from 'commander';
+import { loadPrompts } from './answer/prompts.ts';
+import { getConfig } from './config.ts';
+import { AppError } from './errors.ts';
+import { createLogger } from './log.ts';
+import { messagePermalink, readThreadExport, toThreadMessages } from './summarize/replies.ts';
+import { renderSummaryText } from './summarize/render-text.ts';
+import { summarizeThread } from './summarize/thread.ts';
+import type { ProgressFn, Summary } from './summarize/types.ts';
+
+/**
+ * `policy-desk summarize-thread` (and, with the comment queue, `comments summary`): the
+ * summaries from a terminal. Same summarizer and output model as Slack; text or --json.
+ */
+
+/** A progress bar on a terminal for runs with work to show; nothing on a pipe. */
+export function summaryProgress(label: string): { onProgress: ProgressFn; stop: () => void } {
+  if (!process.stderr.isTTY) return { onProgress: () => undefined, stop: () => undefined };
+  const bar = new cliProgress.SingleBar(
+    { format: `${label} [{bar}] {value}/{total} {message}`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let phase = '';
+  let started = false;
+  return {
+    onProgress: (p) => {
+      if (p.phase === 'done') return;
+      if (p.phase !== phase || !started) {
+        if (started) bar.stop();
+        bar.start(Math.max(1, p.total), p.done, { message: p.message });
+        phase = p.phase;
+        started = true;
+      } else bar.update(p.done, { message: p.message });
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
+}
+
+export function writeSummary(summary: Summary, json: boolean, labels?: Record<string, string>): void {
+  process.stdout.write(json ? `${JSON.stringify(summary, null, 2)}\n` : `${renderSummaryText(summary, labels ? { organizationTypeLabels: labels } : {})}\n`);
+}
+
+export function summarizeThreadCommand(): Command {
+  return new Command('summarize-thread')
+    .description('Summarize a Slack thread from a conversations.replies JSON export: overview, positions, agreements, open questions, action items.')
+    .requiredOption('--file <path>', 'the export: a conversations.replies response, a list of pages, or a list of messages')
+    .option('--workspace-url <url>', 'e.g. https://acme.slack.com, to link each point to its message when the export has no permalinks')
+    .option('--channel <id>', 'the channel id, for links (default: the export\'s "channel")')
+    .option('--extractive', 'do not use the language model even if one is configured')
+    .option('--json', 'print the summary as JSON')
+    .action(async (opts: { file: string; workspaceUrl?: string; channel?: string; extractive?: boolean; json?: boolean }) => {
+      const raw = await readFile(opts.file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        throw new AppError('input.invalid', `Cannot read ${opts.file}: ${err.code ?? err.message}`);
+      });
+      let json: unknown;
+      try {
+        json = JSON.parse(raw);
+      } catch (err) {
+        throw new AppError('input.invalid', `${opts.file} is not JSON: ${(err as Error).message}`);
+      }
+      const exported = readThreadExport(json);
+      if ('error' in exported) throw new AppError('input.invalid', `${opts.file}: ${exported.error}`);
+      if (exported.messages.length === 0) throw new AppError('input.invalid', `${opts.file} has no messages.`);
+      const origin = opts.workspaceUrl ?? exported.permalinkBase;
+      if (origin && !/^https?:\/\//.test(origin)) throw new AppError('input.invalid', 'Expected --workspace-url like https://acme.slack.com');
+      const channel = opts.channel ?? exported.channel;
+      const root = exported.messages.find((m) => !m.thread_ts || m.thread_ts === m.ts) ?? exported.messages[0]!;
+      const threadTs = root.thread_ts ?? root.ts;
+      const messages = toThreadMessages(exported.messages, {
+        people: exported.people,
+        permalink: origin && channel ? (ts) => messagePermalink(origin, channel, ts, threadTs) : undefined,
+      });
+      const config = getConfig();
+      const services = { config, logger: createLogger(config.logLevel), prompts: await loadPrompts() };
+      const progress = summaryProgress('Summarizing');
+      let summary: Summary;
+      try {
+        summary = await summarizeThread(
+          services,
+          {
+            title: `Thread in ${channel ? `channel ${channel}` : opts.file}`,
+            ...(channel ? { channel } : {}),
+            threadTs,
+            ...(origin && channel ? { permalink: messagePermalink(origin, channel, threadTs) } : {}),
+            messages,
+          },
+          { extractiveOnly: opts.extractive, onProgress: progress.onProgress, shareable: false },
+        );
+      } finally {
+        progress.stop();
+      }
+      writeSummary(summary, Boolean(opts.json));
+      const t = summary.stats.thread!;
+      process.stderr.write(`Summarized ${t.summarized} of ${t.messages} message(s) (${summary.mode}).\n`);
+    });
+}

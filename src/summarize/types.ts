@@ -1,0 +1,153 @@
+/**
+ * The one summary model every front end renders: Slack blocks, console/CLI text and `--json`.
+ * Thread summaries and docket summaries share it; a section that does not apply is empty.
+ *
+ * Everything shown as a point carries the references it was drawn from (message permalinks or
+ * comment tracking numbers), and every quote was checked verbatim against its source's text
+ * before it got here. Nothing in this file imports Slack.
+ */
+
+/** Where a point came from: one Slack message, or one stakeholder comment. */
+export interface SourceRef {
+  kind: 'message' | 'comment';
+  /** The message's ts, or the comment's tracking number. */
+  id: string;
+  /** Message permalink; absent when none is known (a file export without a workspace URL). */
+  link?: string;
+  /** Who: "Dana Reyes (Acme Defense)" for a message; the organization type and name for a comment. */
+  label: string;
+}
+
+/** A verbatim quote, exactly as its source has it, with where it came from. */
+export interface Quote {
+  text: string;
+  source: SourceRef;
+}
+
+export interface SummaryPoint {
+  /** The point in a sentence. In extractive mode this is itself a quote of the source. */
+  text: string;
+  /** At least one: a point without a source is dropped. */
+  sources: SourceRef[];
+  quotes: Quote[];
+  /** Action items: who is to do it, when the thread says so. */
+  owner?: string;
+}
+
+/** What one participant argued for (threads). */
+export interface Position {
+  participant: string;
+  organization?: string;
+  points: SummaryPoint[];
+}
+
+/** A mass-comment campaign inside a theme: near-identical comments, counted once. */
+export interface CampaignCount {
+  campaignId: string;
+  /** How many comments the campaign has (the representative included). */
+  size: number;
+  /** The representative comment. */
+  representative: SourceRef;
+}
+
+/** A theme across comments (dockets) or a topic of discussion (threads). */
+export interface Theme {
+  title: string;
+  /** A sentence or two; model-written in LLM mode, the theme's keywords in extractive mode. */
+  summary: string;
+  /** Distinct submissions in the theme: a campaign counts once, however many signed it. */
+  count: number;
+  /** Comments (or messages) in the theme, with every campaign member counted. */
+  total: number;
+  /** Distinct submissions by organization type (campaigns once). */
+  byOrganizationType: Record<string, number>;
+  /** Distinct submissions by topic label (campaigns once); "(no topic)" for unclassified ones. */
+  byTopic: Record<string, number>;
+  /** Threads: messages by the participants' organization. */
+  byOrganization?: Record<string, number>;
+  quotes: Quote[];
+  sources: SourceRef[];
+  campaigns: CampaignCount[];
+}
+
+export interface ThreadStats {
+  messages: number;
+  /** Messages that went into the summary (people's messages with text). */
+  summarized: number;
+  participants: number;
+  botMessages: number;
+  deletedMessages: number;
+  editedMessages: number;
+  files: number;
+}
+
+export interface DocketStats {
+  /** Comments that matched the filters (campaign members included). */
+  comments: number;
+  /** Distinct submissions: comments outside campaigns plus one per campaign. */
+  distinct: number;
+  campaigns: number;
+  /** Comments in campaigns (all members). */
+  campaignComments: number;
+  byOrganizationType: Record<string, number>;
+  byTopic: Record<string, number>;
+  /** Comments without consent to publish; in a shareable summary they are counted but never quoted. */
+  withoutConsent: number;
+}
+
+export interface Summary {
+  kind: 'thread' | 'docket';
+  mode: 'llm' | 'extractive';
+  /**
+   * May be shown beyond the staff who asked for it. A shareable docket summary never quotes or
+   * cites a comment whose submitter did not consent to publication.
+   */
+  shareable: boolean;
+  title: string;
+  overview: SummaryPoint[];
+  positions: Position[];
+  agreements: SummaryPoint[];
+  disagreements: SummaryPoint[];
+  openQuestions: SummaryPoint[];
+  actionItems: SummaryPoint[];
+  themes: Theme[];
+  /** Every campaign in the docket with its size (also listed under the themes they fall in). */
+  campaigns: CampaignCount[];
+  stats: { thread?: ThreadStats; docket?: DocketStats };
+  /** Things the reader should know: a model failure and fallback, a shortened input. */
+  notes: string[];
+  /** What was summarized: a thread link, or the docket filters. */
+  scope: { permalink?: string; channel?: string; threadTs?: string; topic?: string; since?: string };
+  generatedAt: string;
+}
+
+/** Progress of a long summary, for a status line or a progress bar. */
+export interface SummaryProgress {
+  phase: 'read' | 'select' | 'map' | 'reduce' | 'done';
+  done: number;
+  total: number;
+  message: string;
+}
+
+export type ProgressFn = (p: SummaryProgress) => void;
+
+export function emptySummary(kind: Summary['kind'], mode: Summary['mode'], title: string): Summary {
+  return {
+    kind,
+    mode,
+    shareable: false,
+    title,
+    overview: [],
+    positions: [],
+    agreements: [],
+    disagreements: [],
+    openQuestions: [],
+    actionItems: [],
+    themes: [],
+    campaigns: [],
+    stats: {},
+    notes: [],
+    scope: {},
+    generatedAt: new Date().toISOString(),
+  };
+}
