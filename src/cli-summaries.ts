@@ -2,12 +2,16 @@ import { readFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import { Command } from 'commander';
 import { loadPrompts } from './answer/prompts.ts';
+import { CLI_ACTOR } from './comments/access.ts';
+import { ORGANIZATION_TYPE_LABELS } from './comments/schema.ts';
 import { getConfig } from './config.ts';
 import { AppError } from './errors.ts';
 import { createLogger } from './log.ts';
 import { messagePermalink, readThreadExport, toThreadMessages } from './summarize/replies.ts';
 import { renderSummaryText } from './summarize/render-text.ts';
+import { summarizeDocket } from './summarize/docket.ts';
 import { summarizeThread } from './summarize/thread.ts';
+import { createServices } from './services.ts';
 import type { ProgressFn, Summary } from './summarize/types.ts';
 
 /**
@@ -96,5 +100,40 @@ export function summarizeThreadCommand(): Command {
       writeSummary(summary, Boolean(opts.json));
       const t = summary.stats.thread!;
       process.stderr.write(`Summarized ${t.summarized} of ${t.messages} message(s) (${summary.mode}).\n`);
+    });
+}
+
+/** `policy-desk comments summary`: themes across the comment docket; added to the `comments` command. */
+export function commentsSummaryCommand(): Command {
+  return new Command('summary')
+    .description('Summarize the comments: themes with counts by organization type and topic, verbatim quotes with tracking numbers, campaigns counted once.')
+    .option('--topic <topic>', 'only this topic (slug or label, or "none")')
+    .option('--since <date>', 'only comments received on or after YYYY-MM-DD')
+    .option('--shareable', 'for sharing beyond staff: never quote or cite a comment without consent to publish')
+    .option('--extractive', 'do not use the language model even if one is configured')
+    .option('--json', 'print the summary as JSON')
+    .action(async (opts: { topic?: string; since?: string; shareable?: boolean; extractive?: boolean; json?: boolean }) => {
+      if (opts.since && !/^\d{4}-\d{2}-\d{2}$/.test(opts.since)) throw new AppError('input.invalid', 'Expected --since YYYY-MM-DD');
+      const services = await createServices(getConfig(), { skipEmbedderCheck: true });
+      const progress = summaryProgress('Summarizing');
+      const started = performance.now();
+      try {
+        const summary = await summarizeDocket(services, CLI_ACTOR, {
+          ...(opts.topic ? { topic: opts.topic } : {}),
+          ...(opts.since ? { since: opts.since } : {}),
+          shareable: Boolean(opts.shareable),
+          extractiveOnly: Boolean(opts.extractive),
+          onProgress: progress.onProgress,
+        });
+        progress.stop();
+        writeSummary(summary, Boolean(opts.json), ORGANIZATION_TYPE_LABELS);
+        const d = summary.stats.docket!;
+        process.stderr.write(
+          `Summarized ${d.comments} comment(s), ${d.distinct} distinct, into ${summary.themes.length} theme(s) (${summary.mode}${summary.shareable ? ', shareable' : ', staff only'}) in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`,
+        );
+      } finally {
+        progress.stop();
+        await services.close();
+      }
     });
 }

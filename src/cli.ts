@@ -24,7 +24,7 @@ import {
 } from './comments/queue.ts';
 import { COMMENT_STATUSES, ORGANIZATION_TYPE_LABELS, ORGANIZATION_TYPES, STATUS_LABELS, type Comment } from './comments/schema.ts';
 import { PERSONAL_DATA_LABELS } from './comments/triage.ts';
-import { summarizeThreadCommand } from './cli-summaries.ts';
+import { commentsSummaryCommand, summarizeThreadCommand } from './cli-summaries.ts';
 import { renderAnswerText } from './console/render.ts';
 import { runConsole } from './console/console.ts';
 import { getConfig, type Config } from './config.ts';
@@ -394,6 +394,8 @@ function commentsCommand(): Command {
         process.stdout.write(`${n} comment(s) are in campaigns at threshold ${config.comments.nearDuplicateThreshold}.\n`);
       });
     });
+
+  comments.addCommand(commentsSummaryCommand());
 
   return comments;
 }

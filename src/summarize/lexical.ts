@@ -233,7 +233,8 @@ export function groupByKeywords(units: ReadonlyArray<readonly string[]>, options
   const maxDf = Math.max(minDf, Math.floor(n * 0.6));
   const candidates = df
     .map((d, id) => ({ id, d, score: d * idf[id]! }))
-    .filter((c) => c.d >= minDf && c.d <= maxDf)
+    // A bare number ("2019", "30") rarely names what comments are about.
+    .filter((c) => c.d >= minDf && c.d <= maxDf && !/^\d+$/.test(terms[c.id]!))
     .sort((a, b) => b.score - a.score || (terms[a.id]! < terms[b.id]! ? -1 : 1))
     .slice(0, 300);
   const postings = new Map<number, number[]>();
@@ -308,7 +309,7 @@ export function groupByKeywords(units: ReadonlyArray<readonly string[]>, options
     for (let u = 0; u < n; u++) if (assignment[u] === g) members.push(u);
     members.sort((a, b) => similarity[b]! - similarity[a]! || a - b);
     const keywords = [...c.keys()]
-      .filter((id) => c[id]! > 0)
+      .filter((id) => c[id]! > 0 && !/^\d+$/.test(terms[id]!))
       .sort((a, b) => c[b]! - c[a]! || a - b)
       .slice(0, 6)
       .map((id) => terms[id]!);
@@ -336,6 +337,14 @@ export function groupByKeywords(units: ReadonlyArray<readonly string[]>, options
   const nonEmpty = groups.filter((g) => g.members.length >= options.minSize).sort((a, b) => b.members.length - a.members.length || a.members[0]! - b.members[0]!);
   const grouped = new Set(nonEmpty.flatMap((g) => g.members));
   return { groups: nonEmpty, ungrouped: units.map((_, i) => i).filter((i) => !grouped.has(i)) };
+}
+
+/** A quote represents a group when it uses at least two of the group's keywords (one, if the group has one). */
+export function mentionsKeywords(sentenceStems: readonly string[], keywords: readonly string[]): boolean {
+  const need = Math.min(2, keywords.length);
+  let hits = 0;
+  for (const k of keywords.slice(0, 6)) if (sentenceStems.includes(k) && ++hits >= need) return true;
+  return need === 0;
 }
 
 /** A readable label from a group's keywords: "licensing, allies, timelines". */

@@ -42,9 +42,9 @@ export function numberSources(summary: Summary): { numberOf: (r: SourceRef) => n
   for (const t of summary.themes) {
     t.quotes.forEach((q) => add(q.source));
     t.sources.forEach(add);
-    t.campaigns.forEach((c) => add(c.representative));
+    t.campaigns.forEach((c) => c.representative && add(c.representative));
   }
-  summary.campaigns.forEach((c) => add(c.representative));
+  summary.campaigns.forEach((c) => c.representative && add(c.representative));
   return { numberOf: (r) => numbers.get(sourceKey(r)) ?? 0, sources };
 }
 
@@ -148,13 +148,13 @@ export function renderSummaryText(summary: Summary, options: { organizationTypeL
       lines.push(`  ${i + 1}. ${t.title}: ${themeCountsLine(t, summary.kind, labels)}`);
       if (t.summary) lines.push(`     ${t.summary}`);
       for (const q of t.quotes) lines.push(`     > "${q.text.replace(/\s*\n\s*/g, ' ')}" [${numberOf(q.source)}]`);
-      for (const c of t.campaigns) lines.push(`     campaign of ${plural(c.size, 'comment')}, counted once [${numberOf(c.representative)}]`);
+      for (const c of t.campaigns) lines.push(`     campaign of ${plural(c.size, 'comment')}, counted once${c.representative ? ` [${numberOf(c.representative)}]` : ''}`);
       if (t.sources.length) lines.push(`     from ${markers(t.sources, numberOf)}${t.count > t.sources.length ? ` and ${(t.count - t.sources.length).toLocaleString('en-US')} more` : ''}`);
     });
   }
   if (summary.campaigns.length) {
     lines.push('', SECTION_TITLES.campaigns);
-    for (const c of summary.campaigns) lines.push(`  - ${plural(c.size, 'comment')} (${c.campaignId}), counted once; represented by [${numberOf(c.representative)}]`);
+    for (const c of summary.campaigns) lines.push(`  - ${plural(c.size, 'comment')} (${c.campaignId}), counted once${c.representative ? `; represented by [${numberOf(c.representative)}]` : ''}`);
   }
   if (sources.length) {
     lines.push('', 'Sources');

@@ -6,7 +6,7 @@ import { newReferenceId } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { batchByTokens, clipToTokens, estimateTokens, mapLimited } from './batch.ts';
 import { groundPoint, groundPoints, SourceIndex, toRawPoint, type GroundDrop, type RawPoint, type SourceDoc } from './ground.ts';
-import { groupByKeywords, keywordLabel, sentencesOf, stems, sumBasic, SurfaceForms, tokenize, wordProbabilities, type SentenceUnit } from './lexical.ts';
+import { groupByKeywords, keywordLabel, mentionsKeywords, sentencesOf, stems, sumBasic, SurfaceForms, tokenize, wordProbabilities, type SentenceUnit } from './lexical.ts';
 import { callModel, logDrops, THREAD_JSON_SCHEMA, threadOutputSchema, type ThreadOutput } from './llm.ts';
 import { emptySummary, type Position, type ProgressFn, type SourceRef, type Summary, type SummaryPoint, type Theme, type ThreadStats } from './types.ts';
 
@@ -516,7 +516,9 @@ function extractiveThemes(p: Prepared): Theme[] {
   return groups.map((g) => {
     const label = keywordLabel(g.keywords, surfaces);
     const central = g.members.slice(0, 12);
-    const candidates = central.flatMap((i) => sentencesOf(p.kept[i]!.text, i, names)).filter((x) => x.stems.length >= 4 && !isQuestion(x));
+    const candidates = central
+      .flatMap((i) => sentencesOf(p.kept[i]!.text, i, names))
+      .filter((x) => x.stems.length >= 4 && !isQuestion(x) && mentionsKeywords(x.stems, g.keywords));
     const best = candidates
       .map((x) => ({ x, score: g.score(x.stems) * (x.text.length > 300 ? 0.6 : 1) }))
       .sort((a, b) => b.score - a.score || a.x.source - b.x.source || a.x.position - b.x.position);

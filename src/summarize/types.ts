@@ -46,8 +46,8 @@ export interface CampaignCount {
   campaignId: string;
   /** How many comments the campaign has (the representative included). */
   size: number;
-  /** The representative comment. */
-  representative: SourceRef;
+  /** The comment that stands for the campaign; absent when none of its comments may be cited here. */
+  representative?: SourceRef;
 }
 
 /** A theme across comments (dockets) or a topic of discussion (threads). */

@@ -3,20 +3,28 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/types.ts';
+import { openTestDb } from '../helpers/db.ts';
 import { PROJECT_ROOT } from '../../ingest/pipeline.ts';
 import type { Summary } from '../../src/summarize/types.ts';
 import { PEOPLE, repliesPages, SHORT_THREAD_TS, shortThread, THREAD_CHANNEL } from '../helpers/thread-fixtures.ts';
 
-/* `policy-desk summarize-thread --file` in a child process: text and --json from a conversations.replies export. */
+/*
+ * `policy-desk summarize-thread --file` and `policy-desk comments summary` in child processes:
+ * text and --json. With DATABASE_URL set, the CLI is pointed at this file's private schema.
+ */
 
 const BIN = path.join(PROJECT_ROOT, 'bin', 'policy-desk.js');
 const SLOW = 120_000;
 let dir: string;
+let db: Db | undefined;
+let databaseUrl: string | undefined;
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = {};
   for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG']) if (process.env[k] !== undefined) env[k] = process.env[k];
   env.POLICY_DESK_DATA_DIR = path.join(dir, 'data');
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -34,9 +42,25 @@ beforeAll(async () => {
   await writeFile(path.join(dir, 'thread.json'), JSON.stringify({ channel: THREAD_CHANNEL, permalink_base: 'https://acme.slack.com', users, messages: shortThread() }));
   await writeFile(path.join(dir, 'pages.json'), JSON.stringify(repliesPages(shortThread(), 4)));
   await writeFile(path.join(dir, 'broken.json'), '{"messages": [');
-});
+  const letter = '"I urge the Department of State to stop arms sales to governments that commit atrocities against civilians. Weapons made in America must never be used against innocent people."';
+  const rows = [
+    'c1,Ann Lee,ann@uni.edu,academia,Export controls and ITAR,"Deemed export rules hurt university research labs that work with foreign students.",yes',
+    'c2,Cy Young,cy@acme.com,industry,Export controls and ITAR,"License reviews for close allies take far too long and push partners toward foreign suppliers.",no',
+    'c3,Dee Park,dee@ngo.org,ngo,Human rights and IHL,"Human rights vetting must be completed before any sale of munitions is approved.",yes',
+    ...[4, 5, 6, 7].map((i) => `c${i},Citizen ${i},citizen${i}@example.net,individual,Human rights and IHL,${letter},${i === 4 ? 'no' : 'yes'}`),
+  ];
+  await writeFile(path.join(dir, 'docket.csv'), `id,name,email,organizationType,topic,comment,consentToPublish\n${rows.join('\n')}\n`);
+  if (process.env.DATABASE_URL) {
+    db = await openTestDb();
+    const [row] = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
+    const url = new URL(process.env.DATABASE_URL);
+    url.searchParams.set('options', `-c search_path=${row!.schema},public`);
+    databaseUrl = url.toString();
+  }
+}, 60_000);
 
 afterAll(async () => {
+  await db?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -72,6 +96,38 @@ describe('policy-desk summarize-thread', () => {
       const r = await run(['summarize-thread', '--file', path.join(dir, 'broken.json')]);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/broken\.json is not JSON/);
+    },
+    SLOW,
+  );
+});
+
+describe('policy-desk comments summary', () => {
+  it(
+    'summarizes the imported docket: the campaign once, no quote without consent when shareable, JSON and text',
+    async () => {
+      const imported = await run(['comments', 'import', path.join(dir, 'docket.csv')]);
+      expect(imported.code, imported.stderr).toBe(0);
+      const r = await run(['comments', 'summary', '--json', '--shareable']);
+      expect(r.code, r.stderr).toBe(0);
+      const s = JSON.parse(r.stdout) as Summary;
+      expect(s).toMatchObject({ kind: 'docket', mode: 'extractive', shareable: true, stats: { docket: { comments: 7, distinct: 4, campaigns: 1, campaignComments: 4, withoutConsent: 2 } } });
+      expect(s.campaigns).toEqual([expect.objectContaining({ size: 4 })]);
+      expect(r.stdout).not.toContain('License reviews for close allies take far too long');
+      expect(r.stderr).toMatch(/Summarized 7 comment\(s\), 4 distinct, into \d+ theme\(s\) \(extractive, shareable\)/);
+
+      const text = await run(['comments', 'summary', '--topic', 'Export controls and ITAR']);
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout).toMatch(/^Docket summary: Export controls and ITAR \(extractive: quoted sentences, staff only\)\n2 comments: 2 distinct submissions; by organization type: Academia 1, Industry 1; by topic: Export controls and ITAR 2; 1 comment without consent to publish/);
+    },
+    SLOW,
+  );
+
+  it(
+    'refuses a malformed date',
+    async () => {
+      const r = await run(['comments', 'summary', '--since', 'last week']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('Expected --since YYYY-MM-DD');
     },
     SLOW,
   );

@@ -62,7 +62,7 @@ function themeSection(t: Theme, i: number, summary: Summary, options: SummaryVie
   const lines = [`*${i + 1}. ${escapeMrkdwn(truncate(t.title, 150))}* — ${escapeMrkdwn(themeCountsLine(t, summary.kind, options.organizationTypeLabels))}`];
   if (t.summary) lines.push(escapeMrkdwn(truncate(t.summary, 600)));
   for (const q of t.quotes) lines.push(quoteLine(q.text, q.source));
-  for (const c of t.campaigns.slice(0, 3)) lines.push(`:busts_in_silhouette: campaign of ${plural(c.size, 'comment')}, counted once (${sourceLink(c.representative)})`);
+  for (const c of t.campaigns.slice(0, 3)) lines.push(`:busts_in_silhouette: campaign of ${plural(c.size, 'comment')}, counted once${c.representative ? ` (${sourceLink(c.representative)})` : ''}`);
   if (summary.kind === 'docket' && t.sources.length) lines.push(`_From_ ${t.sources.slice(0, 8).map(sourceLink).join(', ')}${t.count > 8 ? ` _and ${(t.count - Math.min(8, t.sources.length)).toLocaleString('en-US')} more_` : ''}`);
   return splitText(lines.join('\n'), SLACK_LIMITS.sectionText).map((piece) => section(piece));
 }
