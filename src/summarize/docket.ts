@@ -28,6 +28,7 @@ export const OTHER_THEME_TITLE = 'Other comments';
 export const NO_TOPIC_LABEL = 'No topic';
 
 const MAP_CONCURRENCY = 3;
+const MAX_THEMES = 12;
 /** One comment's share of a model call: a long letter is summarized from its first pages. */
 const MAX_COMMENT_TOKENS = 1500;
 /** Sentences are looked for in the first part of a long comment, where its argument usually is. */
@@ -416,6 +417,7 @@ async function llmDocket(llm: LlmContext, p: Prepared, progress: ProgressFn): Pr
   }
   const drops: GroundDrop[] = [];
   let done = 0;
+  let calls = batches.length;
   progress({ phase: 'map', done: 0, total: batches.length, message: `Reading ${sendable.length} submissions` });
   const mapped = await mapLimited(batches, MAP_CONCURRENCY, async (batch, b) => {
     const inBatch = new Set(batch.map((f) => f.unit));
@@ -467,7 +469,10 @@ async function llmDocket(llm: LlmContext, p: Prepared, progress: ProgressFn): Pr
     const rendered = themes.map((t, i) => ({ theme: t, text: fenceTheme(t, `T${i + 1}`) }));
     const groups = batchByTokens(rendered, (r) => estimateTokens(r.text) + 1, reduceBudget);
     const final = groups.length === 1;
-    if (!final && (groups.length === themes.length || round > 4)) {
+    // Out of rounds or out of model calls (SUMMARY_MAX_MODEL_CALLS): stop merging, keep the largest themes.
+    const overCalls = calls + groups.length > llm.config.summary.maxModelCalls;
+    if (overCalls && final) break;
+    if (!final && (groups.length === themes.length || round > 4 || overCalls)) {
       // Themes too big to merge further: keep the largest that fit one call, the rest go to "Other".
       themes.sort((a, b) => b.members.length - a.members.length);
       const keep = batchByTokens(themes.map((t, i) => ({ theme: t, text: fenceTheme(t, `T${i + 1}`) })), (r) => estimateTokens(r.text) + 1, reduceBudget)[0]!.map((r) => r.theme);
@@ -479,6 +484,7 @@ async function llmDocket(llm: LlmContext, p: Prepared, progress: ProgressFn): Pr
     let reduced = 0;
     const merged = await mapLimited(groups, MAP_CONCURRENCY, async (group) => {
       if (group.length === 1 && !final) return { themes: [group[0]!.theme], overview: [] as SummaryPoint[] };
+      calls++;
       const out = await callModel(llm, {
         purpose: 'summarize-docket-reduce',
         messages: [
@@ -520,7 +526,11 @@ async function llmDocket(llm: LlmContext, p: Prepared, progress: ProgressFn): Pr
   logDrops(llm, 'summarize-docket-reduce', reduceDrops);
 
   const s = baseSummary(p, 'llm');
+  // A reader takes in a dozen themes; smaller ones beyond that are counted under "Other".
+  themes.sort((a, b) => b.members.length - a.members.length);
+  for (const t of themes.slice(MAX_THEMES)) other.push(...t.members);
   s.themes = themes
+    .slice(0, MAX_THEMES)
     .map((t) => themeOf(p, t.members, t.title, t.summary, t.quotes.slice(0, 3)))
     .sort((a, b) => b.count - a.count);
   if (other.length > 0) s.themes.push(themeOf(p, other, OTHER_THEME_TITLE, 'Comments the model did not place in a theme.', []));

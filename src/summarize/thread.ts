@@ -344,6 +344,7 @@ async function llmThread(llm: LlmContext, p: Prepared, shareable: boolean, progr
   const reduceOverhead = estimateTokens(system) + estimateTokens(llm.prompts.summarizeThreadReduce.render({ thread: threadLine(p), partials: '' })) + 50;
   const reduceBudget = Math.max(400, budget - reduceOverhead);
   let round = 0;
+  let calls = batches.length;
   while (level.length > 1) {
     round++;
     const items = level.map((x, i) => ({
@@ -351,8 +352,9 @@ async function llmThread(llm: LlmContext, p: Prepared, shareable: boolean, progr
       text: fenceElement('partial', { id: `B${i + 1}`, messages: `M${x.first + 1}-M${x.last + 1}` }, toModelJson(x, fastKeyOf)),
     }));
     const groups = batchByTokens(items, (it) => estimateTokens(it.text) + 1, reduceBudget);
-    // A round that cannot shrink the list (each partial alone fills a call), or a deep tree, ends in a plain merge.
-    if (groups.length === level.length || round > 4) {
+    // A round that cannot shrink the list (each partial alone fills a call), a deep tree, or the
+    // call budget (SUMMARY_MAX_MODEL_CALLS) running out ends in a plain merge.
+    if (groups.length === level.length || round > 4 || calls + groups.filter((g) => g.length > 1).length > llm.config.summary.maxModelCalls) {
       level = [concatPartials(level)];
       break;
     }
@@ -362,6 +364,7 @@ async function llmThread(llm: LlmContext, p: Prepared, shareable: boolean, progr
     level = await mapLimited(groups, MAP_CONCURRENCY, async (group) => {
       const parts = group.map((g) => g.part);
       if (parts.length === 1) return parts[0]!;
+      calls++;
       const first = parts[0]!.first;
       const last = parts[parts.length - 1]!.last;
       const out = await callModel(llm, {

@@ -264,6 +264,22 @@ describe(`docket summaries with a model (${dbLabel})`, () => {
     expect(s.stats.docket!.comments).toBe(80);
   });
 
+  it('stays within the call budget with a model that never merges anything, and still counts every comment', async () => {
+    standIn.defaultChat = (req) => {
+      if (isReduce(req)) {
+        const ids = [...messagesOf(req, 'user').join('\n').matchAll(/<theme id="(T\d+)"/g)].map((m) => m[1]!);
+        return reply.json({ overview: [], themes: ids.map((id) => ({ title: `Theme ${id}`, summary: 's', from: [id], quotes: [] })) });
+      }
+      return reply.json({ themes: commentsIn(req).map((c) => ({ title: `About ${c.id}`, summary: 'x', comments: [c.id], quotes: [] })) });
+    };
+    const s = await summarizeDocket(llmCtx({ SUMMARY_MAX_MODEL_CALLS: '12' }), staff, {});
+    standIn.defaultChat = null;
+    expect(s.mode).toBe('llm');
+    expect(standIn.chatRequests().length).toBeLessThanOrEqual(12);
+    expect(s.themes.length).toBeLessThanOrEqual(13);
+    expectSound(s);
+  });
+
   it('falls back to the extractive summary with a note when the model fails', async () => {
     standIn.enqueue(reply.status(503));
     const s = await summarizeDocket(llmCtx(), staff, {});
