@@ -84,7 +84,7 @@ export const envSchema = z.object({
   COMMENT_NEAR_DUPLICATE_THRESHOLD: floatFrom(0.1, 1, DEFAULT_NEAR_DUPLICATE_THRESHOLD),
   // Summaries (LLM mode): input tokens per model call (estimated as characters / 4), and a cap on calls per summary.
   SUMMARY_BATCH_TOKENS: intFrom(2000, 500_000, 6000),
-  SUMMARY_MAX_MODEL_CALLS: intFrom(1, 100_000, 200),
+  SUMMARY_MAX_MODEL_CALLS: intFrom(1, 100_000, 500),
   // Slack: set SLACK_BOT_TOKEN plus SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode).
   SLACK_BOT_TOKEN: optionalString.refine((v) => v === undefined || v.startsWith('xoxb-'), {
     message: 'expected a bot token starting with "xoxb-" (Slack app settings, OAuth & Permissions)',

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { messageViolations } from '../../../src/slack/limits.ts';
+import { DEFAULT_COMMENT_TOPICS, parseCommentTopics } from '../../../src/config.ts';
+import { isDocketSummaryText, parseDocketSummaryText } from '../../../src/slack/docket-summarizing.ts';
 import { parseSummarizeText, progressText } from '../../../src/slack/summarizing.ts';
 import { pointMrkdwn, sourceLink, SUMMARY_OVERFLOW_NOTE, summaryMessages } from '../../../src/slack/views/summary.ts';
 import { emptySummary, type SourceRef, type Summary, type SummaryPoint } from '../../../src/summarize/types.ts';
@@ -65,5 +67,22 @@ describe('recognizing a request for a summary', () => {
     expect(progressText(1)).toBe('Summarizing 1 message…');
     expect(progressText(1200, { phase: 'map', done: 2, total: 9, message: '' })).toBe('Summarizing 1,200 messages… (part 3 of 9)');
     expect(progressText(1200, { phase: 'reduce', done: 0, total: 2, message: '' })).toBe('Summarizing 1,200 messages… (merging)');
+  });
+});
+
+describe('/comments summary arguments', () => {
+  const topics = parseCommentTopics(DEFAULT_COMMENT_TOPICS);
+  it('reads a topic (label or slug), a start date and "shareable" in any order', () => {
+    expect(isDocketSummaryText('summary MTCR and UAS')).toBe(true);
+    expect(isDocketSummaryText('status:new')).toBe(false);
+    expect(parseDocketSummaryText('summary', topics)).toEqual({ shareable: false });
+    expect(parseDocketSummaryText('summary MTCR and UAS 2026-09-01', topics)).toEqual({ topic: 'MTCR and UAS', since: '2026-09-01', shareable: false });
+    expect(parseDocketSummaryText('summary shareable since:2026-01-31 topic:human-rights-and-ihl', topics)).toEqual({
+      topic: 'human-rights-and-ihl',
+      since: '2026-01-31',
+      shareable: true,
+    });
+    expect(parseDocketSummaryText('summary none', topics)).toEqual({ topic: 'none', shareable: false });
+    expect(() => parseDocketSummaryText('summary bananas', topics)).toThrow(/Unknown topic "bananas"/);
   });
 });
