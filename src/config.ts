@@ -96,6 +96,10 @@ export const envSchema = z.object({
     message: 'expected an app-level token starting with "xapp-" with the connections:write scope (Basic Information, App-Level Tokens)',
   }),
   SLACK_API_URL: urlString(['http:', 'https:']),
+  // The private channel where new comments are posted as review cards; unset: no cards.
+  REVIEW_CHANNEL_ID: optionalString.refine((v) => v === undefined || /^[CG][A-Z0-9]{2,}$/.test(v), {
+    message: 'expected a Slack channel id starting with "C" or "G", e.g. "C0123ABCDEF" (channel details, About, at the bottom)',
+  }),
   PORT: intFrom(0, 65535, 3000),
   LOG_LEVEL: blankIsUnset(
     z
@@ -154,6 +158,8 @@ export interface SlackConfig {
   apiUrl: string | undefined;
   /** HTTP mode: where /slack/events and /healthz listen. Socket Mode: the health endpoint only. */
   port: number;
+  /** The (private) channel where new comments are posted as review cards; undefined: no cards. */
+  reviewChannelId: string | undefined;
 }
 
 /** A configured comment topic: `slug` is stored with each comment, `label` is what people see. */
@@ -271,6 +277,7 @@ function slackConfigFrom(e: Env): SlackConfig {
     appToken: e.SLACK_APP_TOKEN,
     apiUrl: e.SLACK_API_URL === undefined ? undefined : e.SLACK_API_URL.replace(/\/*$/, '/'),
     port: e.PORT,
+    reviewChannelId: e.REVIEW_CHANNEL_ID,
   };
   const invalid = (line: string) => new AppError('config.invalid', `Invalid configuration:\n  ${line}\nSee docs/slack.md.`);
   if (!e.SLACK_BOT_TOKEN) {

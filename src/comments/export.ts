@@ -190,7 +190,14 @@ const exportOptionsSchema = z.object({
     .union([z.enum(COMMENT_STATUSES), z.array(z.enum(COMMENT_STATUSES))], { error: `expected statuses among ${COMMENT_STATUSES.join(', ')}` })
     .optional(),
   since: z.union([z.date(), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected --since as YYYY-MM-DD' })]).optional(),
-  organizationType: z.enum(ORGANIZATION_TYPES).optional(),
+  organizationType: z.union([z.enum(ORGANIZATION_TYPES), z.array(z.enum(ORGANIZATION_TYPES))]).optional(),
+  // The rest of listComments' filters, so an export can be exactly what a listing showed (the Slack export action).
+  until: z.union([z.date(), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'expected until as YYYY-MM-DD' })]).optional(),
+  topic: z.string().trim().min(1).optional(),
+  assignee: z.string().trim().min(1).nullable().optional(),
+  tag: z.string().trim().min(1).optional(),
+  text: z.string().trim().min(1).max(500).optional(),
+  submitter: z.string().trim().min(1).max(200).optional(),
 });
 export type ExportOptions = z.input<typeof exportOptionsSchema>;
 
@@ -219,7 +226,13 @@ export async function exportComments(deps: CommentDeps, actor: Actor, options: E
     const { comments } = await listComments(deps, actor, {
       status: o.status,
       since: o.since,
+      until: o.until,
       organizationType: o.organizationType,
+      topic: o.topic,
+      assignee: o.assignee,
+      tag: o.tag,
+      text: o.text,
+      submitter: o.submitter,
       order: 'oldest',
       limit: PAGE,
       offset,

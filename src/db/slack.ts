@@ -14,6 +14,11 @@ export async function claimSlackEvent(db: Queryable, eventId: string, kind: stri
   return rows.length === 1;
 }
 
+/** Gives a claim back when the work behind it failed, so the user's retry is not taken for a duplicate. */
+export async function releaseSlackEvent(db: Queryable, eventId: string): Promise<void> {
+  await db.query('DELETE FROM slack_events WHERE event_id = $1', [eventId]);
+}
+
 /** Slack retries within minutes; a day of ids is plenty and keeps the table small. */
 export async function pruneSlackEvents(db: Queryable, olderThanHours = 24): Promise<number> {
   const rows = await db.query<{ event_id: string }>(

@@ -4,6 +4,7 @@ import { App, HTTPReceiver, SocketModeReceiver, type webApi } from '@slack/bolt'
 import { pruneSlackAnswers, pruneSlackEvents } from '../db/slack.ts';
 import { AppError } from '../errors.ts';
 import type { Services } from '../services.ts';
+import { checkReviewChannel } from './comments/review-channel.ts';
 import type { SlackDeps } from './deps.ts';
 import { registerListeners } from './listeners/index.ts';
 import { boltLogger } from './logger.ts';
@@ -112,6 +113,10 @@ export async function startSlackApp(services: Services, options: SlackAppOptions
           cause: err,
         });
   }
+
+  // Review cards show submitters' details: warn when REVIEW_CHANNEL_ID is not a private channel.
+  // Not awaited: a slow conversations.info must not hold up start-up.
+  void checkReviewChannel(app.client, slack.reviewChannelId, logger).catch((err: unknown) => logger.warn({ err }, 'slack: review channel check failed'));
 
   const prune = () =>
     Promise.all([pruneSlackEvents(services.db), pruneSlackAnswers(services.db)]).catch((err: unknown) =>

@@ -7,6 +7,9 @@ import type { types } from '@slack/bolt';
 export const SLACK_LIMITS = {
   messageBlocks: 50,
   modalBlocks: 100,
+  homeBlocks: 100,
+  /** Options in a static select menu. */
+  selectOptions: 100,
   sectionText: 3000,
   sectionFields: 10,
   sectionFieldText: 2000,
@@ -195,6 +198,46 @@ export function modalViolations(view: types.ModalView): string[] {
   return out;
 }
 
+/** Everything in an App Home view that Slack would reject (views.publish). */
+export function homeViolations(view: types.HomeView): string[] {
+  const out: string[] = [];
+  if (view.blocks.length > SLACK_LIMITS.homeBlocks) out.push(`${view.blocks.length} blocks > ${SLACK_LIMITS.homeBlocks}`);
+  if ((view.private_metadata ?? '').length > SLACK_LIMITS.privateMetadata) out.push(`private_metadata > ${SLACK_LIMITS.privateMetadata}`);
+  out.push(...view.blocks.flatMap(blockViolations));
+  return out;
+}
+
+/**
+ * Keeps a list of blocks within `max` (a modal's or the Home tab's 100, a message's 50): blocks
+ * after `head` are dropped from the end and a context note says how many items were left out.
+ * `tail` (buttons, an input) always stays.
+ */
+export function fitBlocks<B extends AnyBlock>(
+  head: B[],
+  items: B[][],
+  options: { max: number; tail?: B[]; overflowNote: (omitted: number) => string },
+): Array<B | types.ContextBlock> {
+  const tail = options.tail ?? [];
+  const room = options.max - head.length - tail.length;
+  const out: Array<B | types.ContextBlock> = [...head];
+  const total = items.reduce((n, item) => n + item.length, 0);
+  // When something must go, one block is kept for the note that says so.
+  const budget = total <= room ? room : room - 1;
+  let used = 0;
+  let kept = 0;
+  for (const item of items) {
+    if (used + item.length > budget) break;
+    out.push(...item);
+    used += item.length;
+    kept++;
+  }
+  if (kept < items.length) {
+    out.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(options.overflowNote(items.length - kept), SLACK_LIMITS.contextText) }] });
+  }
+  out.push(...tail);
+  return out;
+}
+
 function blockViolations(block: AnyBlock): string[] {
   const out: string[] = [];
   const b = block as AnyBlock & Record<string, unknown>;
@@ -234,7 +277,13 @@ function blockViolations(block: AnyBlock): string[] {
       const el = i.element as unknown as Record<string, unknown>;
       if (typeof el.action_id === 'string' && el.action_id.length > SLACK_LIMITS.actionId) out.push(`action_id > ${SLACK_LIMITS.actionId}`);
       if (typeof el.max_length === 'number' && el.max_length > SLACK_LIMITS.inputMaxLength) out.push(`input max_length > ${SLACK_LIMITS.inputMaxLength}`);
-      if (Array.isArray(el.options) && el.options.length > SLACK_LIMITS.checkboxOptions) out.push(`options > ${SLACK_LIMITS.checkboxOptions}`);
+      if (Array.isArray(el.options)) {
+        const max = el.type === 'static_select' || el.type === 'multi_static_select' ? SLACK_LIMITS.selectOptions : SLACK_LIMITS.checkboxOptions;
+        if (el.options.length > max) out.push(`options > ${max}`);
+        for (const o of el.options as Array<{ text?: { text?: string } }>) {
+          if ((o.text?.text ?? '').length > SLACK_LIMITS.optionText) out.push(`option text > ${SLACK_LIMITS.optionText}`);
+        }
+      }
       break;
     }
     default:

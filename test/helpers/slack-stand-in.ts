@@ -52,7 +52,18 @@ export class SlackStandIn {
   private wss: WebSocketServer | null = null;
   private sockets = new Set<WebSocket>();
   /** users.info and team.info answers, by id (see addUsers). */
-  private readonly users = new Map<string, { id: string; name: string; real_name: string; team_id: string; display_name: string }>();
+  private readonly users = new Map<
+    string,
+    { id: string; name: string; real_name: string; team_id: string; display_name: string; email?: string; is_stranger?: boolean; is_bot?: boolean }
+  >();
+  /** conversations.info answers, by channel id (see setChannel). */
+  private readonly channels = new Map<string, { id: string; name: string; is_private: boolean; is_ext_shared: boolean }>();
+  /** usergroups.users.list answers, by user group id. */
+  private readonly usergroups = new Map<string, string[]>();
+  /** Files for files.info and their downloads (url_private_download, bot token required). */
+  private readonly files = new Map<string, { id: string; name: string; mimetype: string; content: Buffer; mode?: string }>();
+  /** Files the app uploaded (files.getUploadURLExternal, the upload itself, files.completeUploadExternal). */
+  readonly uploads = new Map<string, { filename: string; content: Buffer | null; channel?: string; initialComment?: string; title?: string }>();
   private readonly teams = new Map<string, string>();
   /** Channels whose members are known: chat.postEphemeral to anyone else fails with user_not_in_channel. */
   private readonly members = new Map<string, Set<string>>();
@@ -148,11 +159,53 @@ export class SlackStandIn {
   }
 
   /** People for users.info (and their workspaces for team.info). */
-  addUsers(people: Array<{ id: string; name: string; teamId: string; teamName?: string }>): void {
+  addUsers(people: Array<{ id: string; name: string; teamId: string; teamName?: string; email?: string; isStranger?: boolean; isBot?: boolean }>): void {
     for (const p of people) {
-      this.users.set(p.id, { id: p.id, name: p.name.toLowerCase().replace(/\s+/g, '.'), real_name: p.name, display_name: p.name, team_id: p.teamId });
+      this.users.set(p.id, {
+        id: p.id,
+        name: p.name.toLowerCase().replace(/\s+/g, '.'),
+        real_name: p.name,
+        display_name: p.name,
+        team_id: p.teamId,
+        ...(p.email ? { email: p.email } : {}),
+        ...(p.isStranger !== undefined ? { is_stranger: p.isStranger } : {}),
+        ...(p.isBot !== undefined ? { is_bot: p.isBot } : {}),
+      });
       if (p.teamName) this.teams.set(p.teamId, p.teamName);
     }
+  }
+
+  /** A channel for conversations.info. */
+  setChannel(id: string, info: { name: string; isPrivate: boolean; isExtShared?: boolean }): void {
+    this.channels.set(id, { id, name: info.name, is_private: info.isPrivate, is_ext_shared: info.isExtShared ?? false });
+  }
+
+  /** The members of a user group for usergroups.users.list. */
+  setUsergroup(id: string, userIds: string[]): void {
+    this.usergroups.set(id, [...userIds]);
+  }
+
+  /** A file shared in Slack: files.info describes it, its url_private_download serves `content` to the bot token. */
+  addFile(file: { id: string; name: string; mimetype: string; content: Buffer; mode?: string }): Record<string, unknown> {
+    this.files.set(file.id, file);
+    return this.fileObject(file.id)!;
+  }
+
+  /** A file object as Slack puts it in payloads and files.info. */
+  fileObject(id: string): Record<string, unknown> | null {
+    const f = this.files.get(id);
+    if (!f) return null;
+    return {
+      id: f.id,
+      name: f.name,
+      title: f.name,
+      mimetype: f.mimetype,
+      size: f.content.byteLength,
+      ...(f.mode ? { mode: f.mode } : {}),
+      url_private: `${this.base}/files-pri/${f.id}/${encodeURIComponent(f.name)}`,
+      url_private_download: `${this.base}/files-pri/${f.id}/download/${encodeURIComponent(f.name)}`,
+      permalink: `https://policy-desk-test.slack.com/files/${STAND_IN_BOT.userId}/${f.id}/${encodeURIComponent(f.name)}`,
+    };
   }
 
   setMembers(channel: string, userIds: string[]): void {
@@ -181,10 +234,39 @@ export class SlackStandIn {
     }
   }
 
+  /** Downloads need the bot token, as Slack's do; uploads are multipart with the file in the "body" field (as filesUploadV2 sends it). */
+  private handleFile(req: IncomingMessage, res: ServerResponse, url: URL, bytes: Buffer, at: number): void {
+    const send = (status: number, body: Buffer | string, type = 'text/plain') => {
+      res.writeHead(status, { 'content-type': type });
+      res.end(body);
+    };
+    if (url.pathname.startsWith('/files-pri/')) {
+      const id = url.pathname.split('/')[2] ?? '';
+      const f = this.files.get(id);
+      const authorized = req.headers.authorization === `Bearer ${this.expectedToken}`;
+      this.calls.push({ method: 'file_download', body: { file: id, authorized }, headers: req.headers, at, status: authorized && f ? 200 : 403 });
+      // Slack answers an unauthenticated download with its sign-in page, not an error.
+      if (!authorized || !f) return send(200, '<html><body>Sign in to Slack</body></html>', 'text/html');
+      return send(200, f.content, f.mimetype);
+    }
+    const id = url.pathname.split('/')[2] ?? '';
+    const upload = this.uploads.get(id);
+    this.calls.push({ method: 'file_upload', body: { file: id, bytes: bytes.byteLength }, headers: req.headers, at, status: upload ? 200 : 404 });
+    if (!upload) return send(404, 'unknown upload');
+    upload.content = multipartField(bytes, String(req.headers['content-type'] ?? ''), 'body') ?? bytes;
+    return send(200, 'OK - 200');
+  }
+
+  /** The bot token downloads must carry (TEST_BOT_TOKEN in slack-requests.ts). */
+  expectedToken = 'xoxb-0000000000-test-token';
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const at = performance.now();
-    const raw = await readBody(req);
+    const bytes = await readBody(req);
+    const raw = bytes.toString('utf8');
     const url = new URL(req.url ?? '/', this.base);
+    // A file download (url_private_download) or an upload (the URL files.getUploadURLExternal gave).
+    if (url.pathname.startsWith('/files-pri/') || url.pathname.startsWith('/upload/')) return this.handleFile(req, res, url, bytes, at);
     const body = parseBody(raw, String(req.headers['content-type'] ?? ''));
     const respond = url.pathname.match(/^\/respond\/(.+)$/);
     const method = respond ? 'response_url' : url.pathname.replace(/^\/api\//, '');
@@ -246,8 +328,58 @@ export class SlackStandIn {
       case 'users.info': {
         const u = this.users.get(String(body.user));
         if (!u) return reply({ ok: false, error: 'user_not_found' });
-        return reply({ ok: true, user: { id: u.id, name: u.name, real_name: u.real_name, team_id: u.team_id, profile: { display_name: u.display_name, real_name: u.real_name, team: u.team_id } } });
+        return reply({
+          ok: true,
+          user: {
+            id: u.id,
+            name: u.name,
+            real_name: u.real_name,
+            team_id: u.team_id,
+            ...(u.is_stranger !== undefined ? { is_stranger: u.is_stranger } : {}),
+            ...(u.is_bot !== undefined ? { is_bot: u.is_bot } : {}),
+            profile: { display_name: u.display_name, real_name: u.real_name, team: u.team_id, ...(u.email ? { email: u.email } : {}) },
+          },
+        });
       }
+      case 'conversations.open':
+        return reply({ ok: true, channel: { id: `D${String(body.users ?? '').split(',')[0]}` } });
+      case 'conversations.info': {
+        const c = this.channels.get(String(body.channel));
+        if (!c) return reply({ ok: false, error: 'channel_not_found' });
+        return reply({ ok: true, channel: c });
+      }
+      case 'usergroups.users.list': {
+        const members = this.usergroups.get(String(body.usergroup));
+        if (!members) return reply({ ok: false, error: 'no_such_subteam' });
+        return reply({ ok: true, users: members });
+      }
+      case 'files.info': {
+        const f = this.fileObject(String(body.file));
+        if (!f) return reply({ ok: false, error: 'file_not_found' });
+        return reply({ ok: true, file: f });
+      }
+      case 'files.getUploadURLExternal': {
+        const fileId = `FUP${String(++this.seq).padStart(7, '0')}`;
+        this.uploads.set(fileId, { filename: String(body.filename ?? ''), content: null });
+        return reply({ ok: true, upload_url: `${this.base}/upload/${fileId}`, file_id: fileId });
+      }
+      case 'files.completeUploadExternal': {
+        const files = (Array.isArray(body.files) ? body.files : []) as Array<{ id: string; title?: string }>;
+        for (const f of files) {
+          const u = this.uploads.get(f.id);
+          if (!u || u.content === null) return reply({ ok: false, error: 'file_not_found' });
+          Object.assign(u, {
+            title: f.title,
+            ...(typeof body.channel_id === 'string' ? { channel: body.channel_id } : {}),
+            ...(typeof body.initial_comment === 'string' ? { initialComment: body.initial_comment } : {}),
+          });
+        }
+        return reply({ ok: true, files: files.map((f) => ({ id: f.id, title: f.title ?? '' })) });
+      }
+      case 'views.update':
+      case 'views.push':
+      case 'views.publish':
+        return reply({ ok: true, view: { id: String(body.view_id ?? `V${String(++this.seq).padStart(8, '0')}`), ...(body.view as object) } });
       case 'team.info': {
         const id = String(body.team ?? STAND_IN_BOT.teamId);
         const name = this.teams.get(id);
@@ -281,13 +413,30 @@ export async function startSlackStandIn(): Promise<SlackStandIn> {
   return new SlackStandIn().start();
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** One field of a multipart/form-data body, as bytes. */
+function multipartField(body: Buffer, contentType: string, name: string): Buffer | null {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
+  if (!boundary) return null;
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  let start = body.indexOf(delimiter);
+  while (start >= 0) {
+    const next = body.indexOf(delimiter, start + delimiter.length);
+    if (next < 0) break;
+    const part = body.subarray(start + delimiter.length + 2, next - 2); // skip CRLF after the delimiter and before the next
+    const headerEnd = part.indexOf('\r\n\r\n');
+    if (headerEnd >= 0 && new RegExp(`name="${name}"`).test(part.subarray(0, headerEnd).toString('utf8'))) return Buffer.from(part.subarray(headerEnd + 4));
+    start = next;
+  }
+  return null;
 }
 
 /** The Web API client sends forms whose object fields are JSON strings; response_urls get JSON. */

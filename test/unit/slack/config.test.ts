@@ -19,7 +19,7 @@ function message(env: Record<string, string>): string {
 
 describe('Slack configuration', () => {
   it('is off (the local console) without Slack variables, with PORT 3000 and slack.com', () => {
-    expect(loadConfig({}, '/srv').slack).toEqual({ mode: 'off', botToken: undefined, signingSecret: undefined, appToken: undefined, apiUrl: undefined, port: 3000 });
+    expect(loadConfig({}, '/srv').slack).toEqual({ mode: 'off', botToken: undefined, signingSecret: undefined, appToken: undefined, apiUrl: undefined, port: 3000, reviewChannelId: undefined });
     // Blank values in .env mean "not set".
     expect(loadConfig({ SLACK_BOT_TOKEN: ' ', SLACK_SIGNING_SECRET: '' }, '/srv').slack.mode).toBe('off');
   });
@@ -37,6 +37,13 @@ describe('Slack configuration', () => {
   it('normalises SLACK_API_URL to end in one slash (GovSlack, a local stand-in)', () => {
     expect(loadConfig({ SLACK_API_URL: 'https://slack-gov.com/api' }, '/srv').slack.apiUrl).toBe('https://slack-gov.com/api/');
     expect(loadConfig({ SLACK_API_URL: 'http://127.0.0.1:9000/api//' }, '/srv').slack.apiUrl).toBe('http://127.0.0.1:9000/api/');
+  });
+
+  it('reads REVIEW_CHANNEL_ID (a channel id) and refuses anything else', () => {
+    expect(loadConfig({ REVIEW_CHANNEL_ID: ' C0REVIEW1 ' }, '/srv').slack.reviewChannelId).toBe('C0REVIEW1');
+    expect(loadConfig({ REVIEW_CHANNEL_ID: 'G0REVIEW1' }, '/srv').slack.reviewChannelId).toBe('G0REVIEW1');
+    expect(loadConfig({ REVIEW_CHANNEL_ID: '' }, '/srv').slack.reviewChannelId).toBeUndefined();
+    expect(message({ REVIEW_CHANNEL_ID: '#comment-review' })).toContain('REVIEW_CHANNEL_ID: expected a Slack channel id starting with "C" or "G"');
   });
 
   it('refuses half a configuration, naming what is missing', () => {

@@ -9,7 +9,13 @@ import { allListeners } from '../../../src/slack/listeners/index.ts';
 import { answerMessages } from '../../../src/slack/views/answer.ts';
 import { feedbackReasonModal, thanksMessage } from '../../../src/slack/views/feedback.ts';
 import { ACTION_IDS, VIEW_IDS } from '../../../src/slack/views/ids.ts';
+import { commentCard } from '../../../src/slack/views/comment-card.ts';
+import { commentDetailsModal, commentTagsModal } from '../../../src/slack/views/comment-details.ts';
+import { commentFormModal } from '../../../src/slack/views/comment-form.ts';
+import { commentListMessage } from '../../../src/slack/views/comment-list.ts';
+import { staffHomeView } from '../../../src/slack/views/home.ts';
 import { sampleAnswer } from './sample-answer.ts';
+import { sampleComment, sampleDetails, sampleHome, TOPICS } from './sample-comment.ts';
 
 const manifestSchema = z.object({
   display_information: z.object({ name: z.string().min(1).max(35), description: z.string().min(1).max(140), long_description: z.string().min(175).max(4000) }),
@@ -39,10 +45,21 @@ const SCOPES_FOR_EVENT: Record<string, string[]> = {
   'message.im': ['im:history'],
   assistant_thread_started: ['assistant:write'],
   assistant_thread_context_changed: ['assistant:write'],
+  // The Home tab shows staff the queue: who is external (users.info), who is in the staff user group.
+  app_home_opened: ['users:read', 'usergroups:read'],
 };
 
 /** Reading a whole thread to summarize it: conversations.replies in every kind of conversation, and the authors' names and workspaces. */
 const THREAD_READ_SCOPES = ['channels:history', 'groups:history', 'im:history', 'mpim:history', 'users:read', 'team:read'];
+
+/**
+ * Taking a comment: the submitter's name, e-mail and workspace (users.info, team.info), their files
+ * (files.info and the download), the receipt by DM (conversations.open), and the review card in
+ * REVIEW_CHANNEL_ID, checked to be private at start-up (conversations.info).
+ */
+const COMMENT_INTAKE_SCOPES = ['users:read', 'users:read.email', 'team:read', 'files:read', 'im:write', 'channels:read', 'groups:read'];
+/** The staff side: who is staff (users.info, usergroups.users.list) and exports uploaded into the DM. */
+const COMMENT_STAFF_SCOPES = ['users:read', 'usergroups:read', 'files:write', 'im:write'];
 
 /** The scopes each command or shortcut needs beyond `commands` (and chat:write). */
 const SCOPES_FOR_FEATURE: Record<string, string[]> = {
@@ -50,6 +67,10 @@ const SCOPES_FOR_FEATURE: Record<string, string[]> = {
   ask_about_message: [],
   '/summarize': THREAD_READ_SCOPES,
   summarize_thread: THREAD_READ_SCOPES,
+  '/comment': COMMENT_INTAKE_SCOPES,
+  submit_comment: COMMENT_INTAKE_SCOPES,
+  add_to_comment_queue: COMMENT_INTAKE_SCOPES,
+  '/comments': COMMENT_STAFF_SCOPES,
 };
 
 /** Every action_id the builders put in blocks, found by walking the rendered output. */
@@ -57,7 +78,7 @@ function actionIdsIn(value: unknown, out = new Set<string>()): Set<string> {
   if (Array.isArray(value)) value.forEach((v) => actionIdsIn(v, out));
   else if (value && typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    if (o.type === 'button' && typeof o.action_id === 'string') out.add(o.action_id);
+    if ((o.type === 'button' || o.type === 'static_select') && typeof o.action_id === 'string') out.add(o.action_id);
     Object.values(o).forEach((v) => actionIdsIn(v, out));
   }
   return out;
@@ -82,8 +103,15 @@ describe('manifest.yml and the registered listeners', () => {
     const emitted = new Set<string>();
     for (const m of answerMessages(sampleAnswer(), { answerId: 'a_abcdefgh', shareable: true })) actionIdsIn(m.blocks, emitted);
     actionIdsIn(thanksMessage('a_abcdefgh', true).blocks, emitted);
+    const comment = sampleComment();
+    actionIdsIn(commentCard(comment, TOPICS).blocks, emitted);
+    actionIdsIn(commentListMessage({ comments: [comment], total: 30, offset: 10, filterText: '', filterSummary: '', topics: TOPICS }).blocks, emitted);
+    actionIdsIn(staffHomeView(sampleHome(), TOPICS).blocks, emitted);
     expect([...emitted].sort()).toEqual(registered('action'));
     expect(feedbackReasonModal({ answerId: 'a_abcdefgh', helpful: false }).callback_id).toBe(VIEW_IDS.feedbackReason);
+    expect(commentFormModal({ topics: TOPICS, documents: [], metadata: { origin: 'shortcut' } }).callback_id).toBe(VIEW_IDS.commentForm);
+    expect(commentTagsModal(comment, { commentId: comment.id }).callback_id).toBe(VIEW_IDS.commentTags);
+    expect(commentDetailsModal(sampleDetails(), TOPICS, { commentId: comment.id }).callback_id).toBe(VIEW_IDS.commentDetails);
   });
 
   it('turns interactivity on when there are buttons, modals or shortcuts', () => {

@@ -1,5 +1,7 @@
 import type { SlackListener } from '../../deps.ts';
 import { askCommand } from './ask.ts';
 import { summarizeCommand } from './summarize.ts';
+import { commentCommand } from './comment.ts';
+import { commentsCommand } from './comments.ts';
 
-export const commandListeners: SlackListener[] = [askCommand, summarizeCommand];
+export const commandListeners: SlackListener[] = [askCommand, summarizeCommand, commentCommand, commentsCommand];
