@@ -48,11 +48,15 @@ export function parseDocketSummaryText(text: string, topics: readonly CommentTop
   const topic = rest.replace(/(?:^|\s)topic:/i, ' ').replace(/\s+/g, ' ').trim();
   if (topic) {
     const v = topic.toLowerCase();
-    const known = v === 'none' || topics.some((t) => t.slug === v || t.label.toLowerCase() === v);
-    if (!known) {
-      throw new AppError('input.invalid', `Unknown topic "${topic}". Topics: ${topics.map((t) => t.label).join(', ')}, or "none". Usage: ${DOCKET_SUMMARY_USAGE}`);
+    if (v === 'none' || topics.some((t) => t.slug === v || t.label.toLowerCase() === v)) out.topic = topic;
+    else {
+      // As in /comments filters: the start of a topic will do when only one topic starts that way.
+      const starts = topics.filter((t) => t.slug.startsWith(v) || t.label.toLowerCase().startsWith(v));
+      if (starts.length !== 1) {
+        throw new AppError('input.invalid', `Unknown topic "${topic}". Topics: ${topics.map((t) => t.label).join(', ')}, or "none". Usage: ${DOCKET_SUMMARY_USAGE}`);
+      }
+      out.topic = starts[0]!.slug;
     }
-    out.topic = topic;
   }
   return out;
 }

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACCESS_DENIED_MESSAGE } from '../../src/comments/access.ts';
+import { submitComment } from '../../src/comments/queue.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Db } from '../../src/db/types.ts';
 import { createServices, type Services } from '../../src/services.ts';
@@ -9,6 +11,7 @@ import { dbLabel, openTestDb } from '../helpers/db.ts';
 import { captureLogs, type CapturedLogs } from '../helpers/log-capture.ts';
 import { commandForm, dmEvent, eventEnvelope, interactionForm, mentionEvent, signedPost, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../helpers/slack-requests.ts';
 import { STAND_IN_BOT, startSlackStandIn, type RecordedCall, type SlackStandIn, type StoredMessage } from '../helpers/slack-stand-in.ts';
+import { generateDocket } from '../helpers/docket-fixtures.ts';
 import { generateThread, PEOPLE, SHORT_THREAD_TS, shortThread, TEAM_NAMES, THREAD_CHANNEL } from '../helpers/thread-fixtures.ts';
 
 /*
@@ -80,8 +83,10 @@ beforeAll(async () => {
     PORT: '0',
     OPENAI_API_KEY: '',
     OPENAI_BASE_URL: '',
+    STAFF_USER_IDS: 'UMAYA001',
   });
   services = await createServices(config, { db, logger: logs.logger });
+  for (const g of generateDocket(40)) await submitComment(services, g.input);
   running = await startSlackApp(services, { port: 0, host: '127.0.0.1', retryConfig: FAST_RETRY });
   eventsUrl = `http://127.0.0.1:${running.port}/slack/events`;
 });
@@ -231,5 +236,28 @@ describe(`thread summaries in Slack (${dbLabel})`, () => {
     await signedPost(eventsUrl, messageShortcut({ user: 'UMAYA001', channel: THREAD_CHANNEL, ts: SHORT_THREAD_TS, responseUrl: standIn.responseUrl('sc-4') }), form);
     await standIn.waitFor('the summary after the 429', () => summaryPosts(THREAD_CHANNEL, SHORT_THREAD_TS).length > before, 15_000);
     expect(standIn.calls.some((c) => c.method === 'conversations.replies' && c.status === 429)).toBe(true);
+  });
+
+  it('/comments summary shareable (staff): a status line, then the docket summary only for the requester, no comment without consent', async () => {
+    const res = await signedPost(eventsUrl, commandForm({ command: '/comments', text: 'summary shareable', user: 'UMAYA001', channel: 'CSTAFF01', responseUrl: standIn.responseUrl('dk-1') }), form);
+    expect(res.status).toBe(200);
+    const delivered = await standIn.waitFor('the docket summary', () => responses('dk-1').find((c) => blocksText(c).includes('"type":"header"')));
+    expect(delivered.body.response_type).toBe('ephemeral');
+    expect(responses('dk-1')[0]!.body.text).toBe('Reading the comments…');
+    const text = responses('dk-1').filter((c) => c.body.blocks).map(blocksText).join('');
+    expect(text).toContain('Docket summary');
+    expect(text).toMatch(/campaign of \d+ comments, counted once/);
+    expect(text).toContain('without consent to publish (counted, never quoted or cited in this shareable summary)');
+    const noConsent = await db.query<{ t: string }>('SELECT tracking_number AS t FROM comments WHERE NOT consent_to_publish');
+    expect(noConsent.length).toBeGreaterThan(0);
+    for (const { t } of noConsent) expect(text).not.toContain(t);
+    for (const m of responses('dk-1').filter((c) => c.body.blocks)) expect(messageViolations(asMessage(m))).toEqual([]);
+  });
+
+  it('/comments summary is refused to a stakeholder from another organization', async () => {
+    await signedPost(eventsUrl, commandForm({ command: '/comments', text: 'summary', user: 'UDANA002', channel: THREAD_CHANNEL, responseUrl: standIn.responseUrl('dk-2') }), form);
+    const reply = await standIn.waitFor('the refusal', () => responses('dk-2').find((c) => String(c.body.text).includes('only Policy Desk staff')));
+    expect(reply.body.text).toBe(ACCESS_DENIED_MESSAGE);
+    expect(responses('dk-2').some((c) => blocksText(c).includes('"type":"header"'))).toBe(false);
   });
 });

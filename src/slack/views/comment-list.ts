@@ -76,4 +76,5 @@ export const COMMENTS_HELP =
   '• `topic:` a topic or the start of one (`none` for no topic) · `org:` industry, ngo, academia, government, individual, other\n' +
   '• `assignee:` `me`, `none`, or a person (`@name`) · `tag:` a tag · `since:` / `until:` YYYY-MM-DD · `from:` part of a name, e-mail or organization\n' +
   '• Other words search the text and the attachments ("quoted phrases", -excluded words).\n' +
-  '• `/comments export csv <filters>` (or `json`) sends you the file in a direct message; so do the Export buttons under a list.';
+  '• `/comments export csv <filters>` (or `json`) sends you the file in a direct message; so do the Export buttons under a list.' +
+  '\n• `/comments summary [topic] [since YYYY-MM-DD] [shareable]` summarizes the comments: themes with counts, quotes with tracking numbers, campaigns counted once; `shareable` never quotes a comment without consent to publish.';

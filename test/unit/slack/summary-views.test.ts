@@ -83,6 +83,7 @@ describe('/comments summary arguments', () => {
       shareable: true,
     });
     expect(parseDocketSummaryText('summary none', topics)).toEqual({ topic: 'none', shareable: false });
+    expect(parseDocketSummaryText('summary mtcr', topics)).toEqual({ topic: 'mtcr-and-uas', shareable: false });
     expect(() => parseDocketSummaryText('summary bananas', topics)).toThrow(/Unknown topic "bananas"/);
   });
 });

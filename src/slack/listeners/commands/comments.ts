@@ -6,6 +6,7 @@ import { exportSentMessage, exportToDm } from '../../comments/export.ts';
 import { parseCommentsCommand } from '../../comments/filter.ts';
 import { reportCommentFailure } from '../../comments/reply.ts';
 import type { SlackListener } from '../../deps.ts';
+import { isDocketSummaryText, summarizeDocketInSlack } from '../../docket-summarizing.ts';
 import { responsePoster } from '../../post.ts';
 import { COMMENTS_HELP, commentListMessage, LIST_PAGE_SIZE, MAX_FILTER_CHARS } from '../../views/comment-list.ts';
 import { COMMANDS } from '../../views/ids.ts';
@@ -23,6 +24,7 @@ export const commentsCommandSchema = z.object({
 /**
  * `/comments [export csv|json] <filters>`: the queue for staff, 10 at a time with paging and
  * export buttons, shown only to the person asking. Everyone else gets the polite refusal (logged).
+ * `/comments summary [topic] [since] [shareable]`: the docket summary, also staff only.
  */
 export const commentsCommand: SlackListener = {
   handles: [{ kind: 'command', name: COMMANDS.comments }],
@@ -43,6 +45,11 @@ export const commentsCommand: SlackListener = {
       const ctx = commentSlack(deps).use(client);
       try {
         const actor = await ctx.actor(client, { userId: c.user_id, teamId: c.team_id ?? null });
+        if (isDocketSummaryText(c.text)) {
+          // `/comments summary [topic] [since] [shareable]`: see src/slack/docket-summarizing.ts.
+          await summarizeDocketInSlack(deps, { actor, text: c.text, respond, requester: c.user_id });
+          return;
+        }
         const cmd = parseCommentsCommand(c.text, { topics: deps.services.config.comments.topics, me: c.user_id });
         if (cmd.kind === 'help') {
           requireStaff(ctx.services, actor, 'comments.help');
