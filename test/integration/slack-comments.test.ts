@@ -131,10 +131,14 @@ describe(`comment intake in Slack (${dbLabel})`, () => {
     // Only the moves valid from "new" are offered.
     expect(cardActions).toMatch(/"value":"\d+:triaged"/);
     expect(cardActions).not.toMatch(/"value":"\d+:(responded|closed|in_review)"/);
-    const [location] = await app.db.query<{ channel_id: string; message_ts: string }>(
-      'SELECT channel_id, message_ts FROM slack_comment_cards k JOIN comments c ON c.id = k.comment_id WHERE c.tracking_number = $1',
-      [tracking],
-    );
+    // Where the card is, kept so later changes update it in place (written once Slack answered the post).
+    const location = await pollUntil('the card location', async () => {
+      const [row] = await app.db.query<{ channel_id: string; message_ts: string | null }>(
+        'SELECT channel_id, message_ts FROM slack_comment_cards k JOIN comments c ON c.id = k.comment_id WHERE c.tracking_number = $1',
+        [tracking],
+      );
+      return row?.message_ts ? row : null;
+    });
     expect(location).toEqual({ channel_id: REVIEW_CHANNEL, message_ts: expect.stringMatching(/^\d+\.\d+$/) });
   });
 

@@ -66,7 +66,7 @@ export function commentListMessage(args: {
   }
   if (buttons.length) blocks.push({ type: 'actions', block_id: 'comments_list_actions', elements: buttons });
   blocks.push(context('Filters: `status:new,triaged` `topic:mtcr` `org:ngo` `assignee:me|none|@name` `tag:itar` `since:2026-01-01` `until:…` and words to search for. `/comments help` for more.'));
-  return { text: total === 0 ? 'No comments match.' : `${total} comments match.`, blocks };
+  return { text: total === 0 ? 'No comments match.' : `${total} comment${total === 1 ? '' : 's'} match.`, blocks };
 }
 
 export const COMMENTS_HELP =
