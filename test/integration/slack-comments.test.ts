@@ -31,6 +31,7 @@ import {
 } from '../helpers/slack-comments.ts';
 import { TEST_BOT_TOKEN } from '../helpers/slack-requests.ts';
 import type { RecordedCall } from '../helpers/slack-stand-in.ts';
+import type { Db } from '../../src/db/types.ts';
 
 /*
  * Comment intake through Bolt's HTTP receiver with signed requests and the Slack Web API
@@ -351,5 +352,51 @@ describe(`comment intake with the database down (${dbLabel})`, () => {
     const reply = await app.standIn.waitFor('the error', () => responsesTo(app.standIn, `down-${ts}`)[0]);
     expect(textOf(reply)).toMatch(/comment queue is unavailable.*reference `?[0-9a-f]{8}/s);
     expect(dmsTo(app.standIn, PEOPLE.colleague.id).filter((c) => textOf(c).includes('Lost?'))).toEqual([]);
+  });
+});
+
+describe(`a submission slower than Slack waits (${dbLabel})`, () => {
+  let slow: CommentApp;
+  let delayMs = 0;
+
+  beforeAll(async () => {
+    // The same store, reached through a connection that is slow to start transactions (a busy
+    // server): only the timing changes, every statement still runs for real.
+    const real = app.db;
+    const sluggish: Db = {
+      kind: real.kind,
+      query: (sql, params) => real.query(sql, params),
+      exec: (sql) => real.exec(sql),
+      transaction: async (fn) => {
+        if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+        return real.transaction(fn);
+      },
+      close: async () => undefined,
+    };
+    slow = await startCommentApp({ standIn: app.standIn, db: sluggish, ingestDocs: false });
+  });
+
+  afterAll(async () => {
+    await slow?.close();
+  });
+
+  it('asks to submit again instead of timing out, still sends the receipt once saved, and the resubmission stores nothing twice', async () => {
+    const id = viewId();
+    const text = 'Slow path: the comment must not be lost when saving takes longer than three seconds.';
+    const submit = () => interact(slow.url, commentFormSubmission({ viewId: id, user: PEOPLE.colleague2.id, values: goodForm({ name: 'John Roe', text }), metadata: { origin: 'shortcut' } }));
+    delayMs = 3_000;
+    const first = await submit();
+    expect(first.json).toMatchObject({ response_action: 'errors', errors: { text: expect.stringContaining('will not be stored twice') } });
+    const dm = await app.standIn.waitFor('the receipt once saved', () => dmsTo(app.standIn, PEOPLE.colleague2.id).find((c) => textOf(c).includes('Slow path')));
+    const tracking = /tracking number \*([0-9a-z-]{13})\*/.exec(textOf(dm))?.[1];
+    expect(tracking).toBeDefined();
+    delayMs = 0;
+    const again = await submit();
+    expect(again.json?.response_action).toBe('update');
+    expect(JSON.stringify(again.json)).toContain(tracking);
+    const rows = await app.db.query<{ n: number }>('SELECT count(*)::int AS n FROM comments WHERE body = $1', [text]);
+    expect(rows[0]!.n).toBe(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(dmsTo(app.standIn, PEOPLE.colleague2.id).filter((c) => textOf(c).includes('Slow path'))).toHaveLength(1);
   });
 });
