@@ -6,7 +6,9 @@ import { reportCommentFailure } from '../../comments/reply.ts';
 import type { SlackListener } from '../../deps.ts';
 import { responsePoster } from '../../post.ts';
 import { ownCommentsMessage, statusMessage } from '../../views/comment-receipt.ts';
+import { FORM_TEXT_MAX } from '../../views/comment-form.ts';
 import { COMMANDS } from '../../views/ids.ts';
+import { noticeMessage } from '../../views/message.ts';
 
 export const commentCommandSchema = z.object({
   command: z.literal(COMMANDS.comment),
@@ -61,6 +63,11 @@ export const commentCommand: SlackListener = {
           metadata: { origin: 'command', channel: c.channel_id, responseUrl: c.response_url },
           ...(text ? { initial: { text } } : {}),
         });
+        if (text.length > FORM_TEXT_MAX) {
+          // The form's text box holds 3,000 characters: say so rather than cut the text silently (after
+          // views.open, whose trigger_id expires in 3 s).
+          await post(noticeMessage(`Your text is ${text.length.toLocaleString('en-US')} characters; the form's comment box holds ${FORM_TEXT_MAX.toLocaleString('en-US')}. The start of it is in the form: attach the whole text as a file there, or shorten it.`));
+        }
       } catch (err) {
         await reportCommentFailure(deps, err, { kind: 'command', command: c.command, channel: c.channel_id }, post);
       }
