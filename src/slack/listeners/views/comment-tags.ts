@@ -34,9 +34,9 @@ export const commentTagsSubmission: SlackListener = {
       const claim = `view:${view.id}:${view.hash ?? ''}`;
       let claimed = false;
       try {
-        const wanted = normalizeTags(raw.split(','));
         const actor = await commentSlack(deps).actor(client, { userId: user.id, teamId: user.team_id ?? null });
         let comment: Comment = await getComment(services, actor, meta.data.commentId);
+        const wanted = normalizeTags(raw.split(','));
         if (!(await claimSlackEvent(deps.services.db, claim, 'view_submission'))) {
           await ack();
           return;
