@@ -25,6 +25,7 @@ import {
 import { COMMENT_STATUSES, ORGANIZATION_TYPE_LABELS, ORGANIZATION_TYPES, STATUS_LABELS, type Comment } from './comments/schema.ts';
 import { PERSONAL_DATA_LABELS } from './comments/triage.ts';
 import { commentsSummaryCommand, summarizeThreadCommand } from './cli-summaries.ts';
+import { jobsCommand } from './cli-jobs.ts';
 import { renderAnswerText } from './console/render.ts';
 import { runConsole } from './console/console.ts';
 import { getConfig, type Config } from './config.ts';
@@ -594,6 +595,7 @@ export function buildProgram(): Command {
     });
 
   program.addCommand(commentsCommand());
+  program.addCommand(jobsCommand());
 
   return program;
 }

@@ -101,6 +101,10 @@ export const envSchema = z.object({
     message: 'expected a Slack channel id starting with "C" or "G", e.g. "C0123ABCDEF" (channel details, About, at the bottom)',
   }),
   PORT: intFrom(0, 65535, 3000),
+  // Durable jobs (answers, summaries after the Slack ack): jobs one instance runs at once, and how
+  // long a claim holds without a heartbeat (a killed instance's jobs are taken over after it).
+  JOB_CONCURRENCY: intFrom(1, 64, 4),
+  JOB_LEASE_SECONDS: intFrom(5, 3600, 30),
   LOG_LEVEL: blankIsUnset(
     z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -135,6 +139,13 @@ export interface Config {
   comments: CommentsConfig;
   summary: SummaryConfig;
   slack: SlackConfig;
+  jobs: JobsConfig;
+}
+
+/** The job workers every Slack app instance runs (src/jobs/). */
+export interface JobsConfig {
+  concurrency: number;
+  leaseMs: number;
 }
 
 /** Summaries in LLM mode: how much goes into one model call, and how many calls one summary may make. */
@@ -267,6 +278,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     summary: { batchTokens: e.SUMMARY_BATCH_TOKENS, maxModelCalls: e.SUMMARY_MAX_MODEL_CALLS },
     slack,
+    jobs: { concurrency: e.JOB_CONCURRENCY, leaseMs: e.JOB_LEASE_SECONDS * 1000 },
   };
 }
 

@@ -3,6 +3,7 @@ import { BUNDLED_CORPUS_DIR, expandPaths, sourceFor } from '../ingest/pipeline.t
 import { loadConfig, type Config } from './config.ts';
 import { readEmbedderRecord } from './db/embedder-record.ts';
 import { openDb, redactUrl } from './db/index.ts';
+import { jobCounts, type JobCounts } from './jobs/queue.ts';
 import { createEmbedder } from './search/embedder.ts';
 
 export interface Check {
@@ -73,10 +74,26 @@ export async function doctor(env?: Record<string, string | undefined>): Promise<
         ((counts?.docs ?? 0) === 0 ? ' (the first `ask` ingests the bundled corpus)' : ''),
     });
     await readdir(BUNDLED_CORPUS_DIR);
+
+    checks.push(jobsCheck(await jobCounts(db)));
   } finally {
     await db.close();
   }
   return { ok: checks.every((c) => c.ok), checks };
+}
+
+/** A job given up in the last day means someone was not answered: that fails the check until it is retried or ages out. */
+export function jobsCheck(j: JobCounts): Check {
+  const parts = [`${j.queued} queued, ${j.running} running, ${j.dead} dead`];
+  if (j.oldestDead) {
+    const error = (j.oldestDead.lastError ?? 'no error recorded').replace(/\s+/g, ' ').slice(0, 200);
+    parts.push(`oldest dead: #${j.oldestDead.id} ${j.oldestDead.kind} at ${j.oldestDead.updatedAt.toISOString()}: ${error}`);
+    parts.push('see `policy-desk jobs list --state dead`, retry with `policy-desk jobs retry <id>`');
+  }
+  if (j.oldestDueSeconds !== null && j.oldestDueSeconds > 300) {
+    parts.push(`the oldest due job has waited ${Math.round(j.oldestDueSeconds)} s: is a \`policy-desk start\` instance running?`);
+  }
+  return { name: 'jobs', ok: j.deadLastDay === 0, detail: parts.join('; ') };
 }
 
 export function formatDoctor(r: DoctorReport): string {

@@ -44,7 +44,61 @@ export async function openPostgres(url: string, options: { schema?: string; max?
         client.release();
       }
     },
+    listen: (channel, onNotify) => listenWithReconnect(url, options.schema, channel, onNotify),
     close: () => pool.end(),
+  };
+}
+
+/**
+ * LISTEN on a dedicated client (a pooled one would be handed to other queries). When the server
+ * goes away (restart, failover) the client is replaced after a short, growing delay; nothing is
+ * lost meanwhile because job workers also poll.
+ */
+async function listenWithReconnect(
+  url: string,
+  schema: string | undefined,
+  channel: string,
+  onNotify: (payload: string) => void,
+): Promise<() => Promise<void>> {
+  const ident = quoteIdent(channel);
+  let client: pg.Client | null = null;
+  let stopped = false;
+  let delay = 500;
+  let timer: NodeJS.Timeout | undefined;
+  const connect = async (): Promise<void> => {
+    if (stopped) return;
+    const c = new pg.Client({ connectionString: url, ...(schema ? { options: `-c search_path=${schema},public` } : {}) });
+    const retry = () => {
+      if (stopped || client !== c) return;
+      client = null;
+      c.end().catch(() => undefined);
+      timer = setTimeout(() => void connect(), delay);
+      timer.unref();
+      delay = Math.min(delay * 2, 15_000);
+    };
+    client = c;
+    c.on('error', retry);
+    c.on('end', retry);
+    c.on('notification', (n) => {
+      if (n.channel === channel) onNotify(n.payload ?? '');
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${ident}`);
+      delay = 500;
+      // Something may have been enqueued while the connection was down.
+      onNotify('');
+    } catch {
+      retry();
+    }
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    const c = client;
+    client = null;
+    await c?.end().catch(() => undefined);
   };
 }
 

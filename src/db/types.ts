@@ -12,5 +12,11 @@ export interface Queryable {
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Postgres only: calls `onNotify` for each NOTIFY on `channel`, on a connection of its own that
+   * reconnects by itself after the server restarts. Resolves to a function that stops listening.
+   * PGlite has no second connection to listen on; its job workers are woken in-process instead.
+   */
+  listen?(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

@@ -8,6 +8,10 @@ import type { SlackMessage } from './views/message.ts';
 
 export const MAX_QUESTION_CHARS = 2000;
 
+export function tooLongMessage(question: string): string | null {
+  return question.length > MAX_QUESTION_CHARS ? `That question is ${question.length} characters long; please keep it under ${MAX_QUESTION_CHARS}.` : null;
+}
+
 export interface SlackQuestion {
   question: string;
   history?: HistoryTurn[];
@@ -25,9 +29,8 @@ export interface SlackQuestion {
  * feedback and share buttons can find it), then rendered as Slack messages.
  */
 export async function answerInSlack(deps: SlackDeps, q: SlackQuestion): Promise<{ record: SlackAnswerRecord; messages: SlackMessage[] }> {
-  if (q.question.length > MAX_QUESTION_CHARS) {
-    throw new AppError('input.invalid', `That question is ${q.question.length} characters long; please keep it under ${MAX_QUESTION_CHARS}.`);
-  }
+  const tooLong = tooLongMessage(q.question);
+  if (tooLong) throw new AppError('input.invalid', tooLong);
   const answer = await ask(deps.services, q.question, q.history && q.history.length > 0 ? { history: q.history } : {});
   const record = await saveSlackAnswer(deps.services.db, {
     surface: q.surface,

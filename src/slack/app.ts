@@ -1,11 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, SocketModeReceiver, type webApi } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import { pruneSlackAnswers, pruneSlackEvents } from '../db/slack.ts';
 import { AppError } from '../errors.ts';
+import { pruneJobs } from '../jobs/queue.ts';
+import type { JobHandler } from '../jobs/types.ts';
+import { JobWorker, type WorkerOptions } from '../jobs/worker.ts';
 import type { Services } from '../services.ts';
 import { checkReviewChannel } from './comments/review-channel.ts';
 import type { SlackDeps } from './deps.ts';
+import { slackJobHandlers } from './jobs/index.ts';
 import { registerListeners } from './listeners/index.ts';
 import { boltLogger } from './logger.ts';
 
@@ -24,6 +28,11 @@ export interface SlackAppOptions {
   /** Defaults to all interfaces; tests and the benchmark bind 127.0.0.1. */
   host?: string;
   retryConfig?: webApi.RetryOptions;
+  /**
+   * The job workers this instance runs (answers and other slow work after the ack). `false` runs
+   * none: the tests drive a JobWorker over `jobHandlers` themselves.
+   */
+  jobs?: false | Partial<Omit<WorkerOptions, 'db' | 'handlers' | 'logger'>>;
 }
 
 export interface RunningSlackApp {
@@ -31,6 +40,10 @@ export interface RunningSlackApp {
   mode: 'http' | 'socket';
   /** The port /slack/events (HTTP mode) and /healthz listen on. */
   port: number;
+  /** The job kinds this app runs, bound to its services and Web API clients. */
+  jobHandlers: JobHandler<unknown>[];
+  /** This instance's worker; null with `jobs: false`. */
+  worker: JobWorker | null;
   stop(): Promise<void>;
 }
 
@@ -118,8 +131,30 @@ export async function startSlackApp(services: Services, options: SlackAppOptions
   // Not awaited: a slow conversations.info must not hold up start-up.
   void checkReviewChannel(app.client, slack.reviewChannelId, logger).catch((err: unknown) => logger.warn({ err }, 'slack: review channel check failed'));
 
+  // Posts from jobs go through a client that never retries on its own and rejects rate-limited
+  // calls, so the job decides (src/slack/jobs/post.ts): a timed-out post that Slack did take must
+  // not be sent a second time by the client.
+  const postClient = new webApi.WebClient(slack.botToken, {
+    ...clientOptions,
+    logger: boltLog,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  });
+  const jobHandlers = slackJobHandlers({ deps, client: app.client, postClient });
+  const worker =
+    options.jobs === false
+      ? null
+      : new JobWorker({
+          db: services.db,
+          handlers: jobHandlers,
+          logger: services.logger,
+          concurrency: services.config.jobs.concurrency,
+          leaseMs: services.config.jobs.leaseMs,
+          ...options.jobs,
+        });
+
   const prune = () =>
-    Promise.all([pruneSlackEvents(services.db), pruneSlackAnswers(services.db)]).catch((err: unknown) =>
+    Promise.all([pruneSlackEvents(services.db), pruneSlackAnswers(services.db), pruneJobs(services.db)]).catch((err: unknown) =>
       logger.warn({ err }, 'slack: could not prune old event ids and answers'),
     );
   await prune();
@@ -133,14 +168,19 @@ export async function startSlackApp(services: Services, options: SlackAppOptions
   } else {
     await app.start();
   }
-  logger.info({ mode, port: boundPort }, 'slack: app started');
+  await worker?.start();
+  logger.info({ mode, port: boundPort, worker: worker?.id ?? null }, 'slack: app started');
   return {
     app,
     mode,
     port: boundPort,
+    jobHandlers,
+    worker,
     stop: async () => {
       clearInterval(pruneTimer);
+      // Stop taking requests first, then let running jobs finish (the rest are left to their lease).
       await app.stop();
+      await worker?.stop();
     },
   };
 }

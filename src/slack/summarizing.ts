@@ -244,6 +244,11 @@ export interface ConversationRequest {
   surface: 'mention' | 'dm' | 'assistant';
   /** The assistant pane's own status line, when there is one. */
   status?: StatusLine;
+  /**
+   * Posts into a thread; default chat.postMessage. A job passes its once-only poster
+   * (src/slack/jobs/post.ts), `step` naming each batch so a retry knows what was sent.
+   */
+  threadPoster?: (channel: string, threadTs: string, step: string) => Poster;
 }
 
 /**
@@ -262,12 +267,13 @@ export async function summarizeOnRequest(deps: SlackDeps, r: ConversationRequest
   const elsewhere = target.channel !== r.channel;
   if (elsewhere) await checkRequesterSees(r.client, { channel: target.channel, threadTs: target.ts }, r.requester);
   const toRequesterOnly = r.privateHere || r.intent.private;
+  const threadPoster = r.threadPoster ?? ((channel: string, threadTs: string) => channelPosterFor(r.client, channel, threadTs));
   const base = { client: r.client, channel: target.channel, ts: target.ts, requester: r.requester, botUserId: r.botUserId, botId: r.botId, surface: r.surface };
   if (toRequesterOnly) {
     await summarizeThreadInSlack(deps, {
       ...base,
       status: r.status ?? (r.privateHere ? threadMessageStatus(r.client, r.channel, r.replyThreadTs) : ephemeralStatus(r.client, r.channel, r.requester, r.replyThreadTs)),
-      deliver: r.privateHere ? channelPosterFor(r.client, r.channel, r.replyThreadTs) : ephemeralPoster(r.client, r.channel, r.requester, r.replyThreadTs),
+      deliver: r.privateHere ? threadPoster(r.channel, r.replyThreadTs, 'summary') : ephemeralPoster(r.client, r.channel, r.requester, r.replyThreadTs),
       shareable: false,
     });
     return;
@@ -275,11 +281,11 @@ export async function summarizeOnRequest(deps: SlackDeps, r: ConversationRequest
   await summarizeThreadInSlack(deps, {
     ...base,
     status: r.status ?? threadMessageStatus(r.client, target.channel, target.ts),
-    deliver: channelPosterFor(r.client, target.channel, target.ts),
+    deliver: threadPoster(target.channel, target.ts, 'summary'),
     shareable: true,
   });
   if (elsewhere || target.ts !== r.replyThreadTs) {
     const where = target.origin ? `${target.origin}/archives/${target.channel}/p${target.ts.replace('.', '')}` : 'the thread';
-    await channelPosterFor(r.client, r.channel, r.replyThreadTs)(noticeMessage(`Posted the summary in ${where}.`)).catch(() => undefined);
+    await threadPoster(r.channel, r.replyThreadTs, 'notice')(noticeMessage(`Posted the summary in ${where}.`)).catch(() => undefined);
   }
 }

@@ -31,6 +31,8 @@ export interface StoredMessage {
   thread_ts?: string;
   subtype?: string;
   blocks?: unknown;
+  /** Message metadata (chat.postMessage `metadata`), returned by conversations.replies with include_all_metadata. */
+  metadata?: unknown;
 }
 
 export const STAND_IN_BOT = { userId: 'UPOLICYBOT', botId: 'BPOLICYBOT', teamId: 'TPOLICY', appId: 'APOLICY' } as const;
@@ -48,6 +50,8 @@ export class SlackStandIn {
   private readonly failures = new Map<string, ScriptedFailure[]>();
   private readonly threads = new Map<string, StoredMessage[]>();
   private readonly held = new Map<string, Promise<void>>();
+  /** Methods answering 429 until a performance.now() deadline (see rateLimit). */
+  private readonly limited = new Map<string, { until: number; retryAfter: number }>();
   private base = '';
   private wss: WebSocketServer | null = null;
   private sockets = new Set<WebSocket>();
@@ -137,6 +141,14 @@ export class SlackStandIn {
     const list = this.failures.get(method) ?? [];
     list.push(failure);
     this.failures.set(method, list);
+  }
+
+  /**
+   * Answers every call of `method` with HTTP 429 and `Retry-After: retryAfter` for the next `ms`
+   * milliseconds, as Slack does when an app goes over a method's rate tier.
+   */
+  rateLimit(method: string, ms: number, retryAfter = 1): void {
+    this.limited.set(method, { until: performance.now() + ms, retryAfter });
   }
 
   /**
@@ -272,7 +284,8 @@ export class SlackStandIn {
     const method = respond ? 'response_url' : url.pathname.replace(/^\/api\//, '');
     const call: RecordedCall = { method, body, headers: req.headers, at, status: 200, ...(respond ? { responseId: respond[1] } : {}) };
 
-    const scripted = this.failures.get(method)?.shift();
+    const limit = this.limited.get(method);
+    const scripted = this.failures.get(method)?.shift() ?? (limit && at < limit.until ? { status: 429, retryAfter: limit.retryAfter } : undefined);
     if (scripted) {
       call.status = scripted.status ?? 200;
       call.body = { ...body, __failed: true };
@@ -308,7 +321,14 @@ export class SlackStandIn {
         const ts = this.nextTs();
         const channel = String(body.channel ?? '');
         const threadTs = typeof body.thread_ts === 'string' ? body.thread_ts : undefined;
-        const message: StoredMessage = { ts, user: STAND_IN_BOT.userId, bot_id: STAND_IN_BOT.botId, text: String(body.text ?? ''), blocks: body.blocks };
+        const message: StoredMessage = {
+          ts,
+          user: STAND_IN_BOT.userId,
+          bot_id: STAND_IN_BOT.botId,
+          text: String(body.text ?? ''),
+          blocks: body.blocks,
+          ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
+        };
         if (threadTs) this.addThreadMessages(channel, threadTs, [{ ...message, thread_ts: threadTs }]);
         return reply({ ok: true, channel, ts, message });
       }
@@ -396,7 +416,10 @@ export class SlackStandIn {
         const page = all.slice(start, start + limit);
         const next = start + limit < all.length ? `c${start + limit}` : '';
         if (all.length === 0) return reply({ ok: false, error: 'thread_not_found' });
-        const messages = this.repeatRootInPages && start > 0 ? [all[0]!, ...page] : page;
+        const withRoot = this.repeatRootInPages && start > 0 ? [all[0]!, ...page] : page;
+        // Like Slack, metadata only when asked for.
+        const withMeta = body.include_all_metadata === 'true' || body.include_all_metadata === true;
+        const messages = withMeta ? withRoot : withRoot.map(({ metadata: _m, ...m }) => m);
         return reply({ ok: true, messages, has_more: next !== '', response_metadata: { next_cursor: next } });
       }
       case 'assistant.threads.setStatus':

@@ -1,13 +1,16 @@
 import { Assistant } from '@slack/bolt';
 import { z } from 'zod';
-import { answerInSlack } from '../../answering.ts';
+import { tooLongMessage } from '../../answering.ts';
 import { once } from '../../dedupe.ts';
 import type { SlackListener } from '../../deps.ts';
+import { botIds, enqueueDelivery, jobSpec } from '../../enqueue.ts';
+import { ANSWER_JOB, type AnswerJobPayload } from '../../jobs/answer.ts';
+import { SUMMARIZE_JOB, type SummarizeJobPayload } from '../../jobs/summarize.ts';
 import { channelPoster } from '../../post.ts';
-import { plainSlackText, threadHistory } from '../../thread-history.ts';
-import { SEARCHING_STATUS, suggestedPrompts, threadTitle } from '../../views/assistant.ts';
-import { assistantStatus, parseSummarizeText, summarizeOnRequest } from '../../summarizing.ts';
-import { usageMessage } from '../../views/message.ts';
+import { plainSlackText } from '../../thread-history.ts';
+import { suggestedPrompts } from '../../views/assistant.ts';
+import { parseSummarizeText } from '../../summarizing.ts';
+import { noticeMessage, usageMessage } from '../../views/message.ts';
 import { DM_USAGE, humanMessageSchema } from '../events/direct-message.ts';
 
 const threadStartedSchema = z.object({
@@ -38,63 +41,49 @@ export const assistantPane: SlackListener = {
       threadContextChanged: async ({ body }) => {
         deps.logger.debug({ slackEventId: body.event_id }, 'slack: assistant thread context changed (not used)');
       },
-      userMessage: async ({ message, body, context, client, setStatus, setTitle }) => {
+      userMessage: async ({ message, body, context, client }) => {
         const parsed = humanMessageSchema.safeParse(message);
         if (!parsed.success || parsed.data.thread_ts === undefined || parsed.data.user === context.botUserId) return;
         const m = { ...parsed.data, thread_ts: parsed.data.thread_ts };
         const post = channelPoster(client, m.channel, m.thread_ts);
-        await once(
-          deps,
-          { id: String(body.event_id), kind: 'message.im', retryNum: context.retryNum, retryReason: context.retryReason, channel: m.channel, thread: true },
-          post,
-          async () => {
-            const intent = parseSummarizeText(m.text);
-            if (intent) {
-              // "summarize <link>", or "summarize this thread" about this very conversation.
-              await summarizeOnRequest(deps, {
-                client,
-                intent,
-                requester: m.user,
-                botUserId: context.botUserId,
-                botId: context.botId,
-                channel: m.channel,
-                replyThreadTs: m.thread_ts,
-                inThreadTs: m.thread_ts,
-                privateHere: true,
-                surface: 'assistant',
-                status: assistantStatus(setStatus),
-              });
-              return;
-            }
-            const question = plainSlackText(m.text);
-            if (!question) {
-              await post(usageMessage(DM_USAGE));
-              return;
-            }
-            // Status and title are niceties: a plain DM thread may not accept them, and that is fine.
-            await setStatus(SEARCHING_STATUS).catch((err: unknown) => deps.logger.debug({ err }, 'slack: setStatus failed'));
-            const history = await threadHistory(client, {
-              channel: m.channel,
-              threadTs: m.thread_ts,
-              beforeTs: m.ts,
-              botUserId: context.botUserId,
-              botId: context.botId,
-            });
-            if (!history.some((t) => t.role === 'user')) {
-              await setTitle(threadTitle(question)).catch((err: unknown) => deps.logger.debug({ err }, 'slack: setTitle failed'));
-            }
-            const { messages } = await answerInSlack(deps, {
-              question,
-              history,
-              surface: 'assistant',
-              teamId: context.teamId ?? null,
-              channelId: m.channel,
-              threadTs: m.thread_ts,
-              userId: m.user,
-            });
-            await post(messages);
-          },
-        );
+        const delivery = { id: String(body.event_id), kind: 'message.im', retryNum: context.retryNum, retryReason: context.retryReason, channel: m.channel, thread: true };
+        const intent = parseSummarizeText(m.text);
+        if (intent) {
+          // "summarize <link>", or "summarize this thread" about this very conversation.
+          const summary: SummarizeJobPayload = {
+            flow: 'conversation',
+            intent,
+            requester: m.user,
+            ...botIds(context),
+            channel: m.channel,
+            replyThreadTs: m.thread_ts,
+            inThreadTs: m.thread_ts,
+            privateHere: true,
+            surface: 'assistant',
+            assistantStatus: true,
+          };
+          await enqueueDelivery(deps, delivery, post, jobSpec(SUMMARIZE_JOB, summary));
+          return;
+        }
+        const question = plainSlackText(m.text);
+        const tooLong = tooLongMessage(question);
+        // The job reads the thread before this message as the conversation so far, sets the
+        // status line while it searches, and titles a new thread.
+        const payload: AnswerJobPayload = {
+          question,
+          surface: 'assistant',
+          teamId: context.teamId ?? null,
+          channelId: m.channel,
+          threadTs: m.thread_ts,
+          userId: m.user,
+          shareable: false,
+          reply: { via: 'thread', channel: m.channel, threadTs: m.thread_ts },
+          history: { channel: m.channel, threadTs: m.thread_ts, beforeTs: m.ts, ...botIds(context) },
+          assistant: { channel: m.channel, threadTs: m.thread_ts },
+        };
+        await enqueueDelivery(deps, delivery, post, question && !tooLong ? jobSpec(ANSWER_JOB, payload) : null, {
+          inline: () => post(tooLong ? noticeMessage(tooLong) : usageMessage(DM_USAGE)),
+        });
       },
     });
     app.assistant(assistant);

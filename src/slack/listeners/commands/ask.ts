@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { answerInSlack, MAX_QUESTION_CHARS } from '../../answering.ts';
+import { tooLongMessage } from '../../answering.ts';
 import type { SlackListener } from '../../deps.ts';
-import { reportFailure } from '../../failures.ts';
+import { enqueueRequest, jobSpec } from '../../enqueue.ts';
+import { ANSWER_JOB } from '../../jobs/answer.ts';
 import { responsePoster } from '../../post.ts';
 import { plainSlackText } from '../../thread-history.ts';
 import { COMMANDS } from '../../views/ids.ts';
@@ -13,12 +14,14 @@ export const askCommandSchema = z.object({
   user_id: z.string(),
   channel_id: z.string(),
   team_id: z.string().optional(),
-  response_url: z.string().url(),
+  response_url: z.string().url().max(2000),
+  trigger_id: z.string().max(255).optional(),
 });
 
 /**
- * `/ask <question>`: acknowledged at once (Slack allows 3 s), then answered through the
- * response_url, ephemeral, with a button to share the answer in the channel.
+ * `/ask <question>`: acknowledged at once (Slack allows 3 s), recorded as an answer.slack job, and
+ * answered by a worker through the response_url, ephemeral, with a button to share the answer in
+ * the channel.
  */
 export const askCommand: SlackListener = {
   handles: [{ kind: 'command', name: COMMANDS.ask }],
@@ -30,14 +33,17 @@ export const askCommand: SlackListener = {
         return;
       }
       const c = parsed.data;
-      if (c.text.length > MAX_QUESTION_CHARS) {
-        await ack({ response_type: 'ephemeral', text: `That question is ${c.text.length} characters long; please keep it under ${MAX_QUESTION_CHARS}.` });
+      const tooLong = tooLongMessage(c.text);
+      if (tooLong) {
+        await ack({ response_type: 'ephemeral', text: tooLong });
         return;
       }
       await ack();
-      const post = responsePoster(respond);
-      try {
-        const { messages } = await answerInSlack(deps, {
+      await enqueueRequest(
+        deps,
+        { kind: 'command', command: c.command, channel: c.channel_id },
+        responsePoster(respond),
+        jobSpec(ANSWER_JOB, {
           question: c.text,
           surface: 'command',
           teamId: c.team_id ?? null,
@@ -45,11 +51,10 @@ export const askCommand: SlackListener = {
           threadTs: null,
           userId: c.user_id,
           shareable: true,
-        });
-        await post(messages);
-      } catch (err) {
-        await reportFailure(deps, err, { kind: 'command', command: c.command, channel: c.channel_id }, post);
-      }
+          reply: { via: 'response_url', url: c.response_url },
+        }),
+        { dedupeKey: c.trigger_id ? `slack:trigger:${c.trigger_id}` : null },
+      );
     });
   },
 };

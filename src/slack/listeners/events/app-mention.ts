@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import type { SlackListener } from '../../deps.ts';
-import { answerInSlack } from '../../answering.ts';
-import { once } from '../../dedupe.ts';
+import { botIds, enqueueDelivery, jobSpec } from '../../enqueue.ts';
+import { ANSWER_JOB, type AnswerJobPayload } from '../../jobs/answer.ts';
+import { SUMMARIZE_JOB, type SummarizeJobPayload } from '../../jobs/summarize.ts';
+import { tooLongMessage } from '../../answering.ts';
 import { plainSlackText } from '../../thread-history.ts';
 import { channelPoster } from '../../post.ts';
-import { summarizeOnRequest, parseSummarizeText } from '../../summarizing.ts';
-import { usageMessage } from '../../views/message.ts';
+import { parseSummarizeText } from '../../summarizing.ts';
+import { noticeMessage, usageMessage } from '../../views/message.ts';
 
 const mentionSchema = z.object({
   type: z.literal('app_mention'),
@@ -22,8 +24,10 @@ export const MENTION_USAGE =
   'Mention me with a question about the policy documents, e.g. `@Policy Desk What are the three lines of effort in the implementation plan?`';
 
 /**
- * `@Policy Desk <question>` in a channel: the answer goes in the message's thread.
- * `@Policy Desk summarize this thread` inside a thread summarizes it instead (summarizing.ts).
+ * `@Policy Desk <question>` in a channel: the answer goes in the message's thread. The listener
+ * only records the question as an answer.slack job (with the event id as its dedupe key); a
+ * worker on any instance answers it (src/slack/jobs/answer.ts).
+ * `@Policy Desk summarize this thread` inside a thread is a summarize.thread job instead (jobs/summarize.ts).
  */
 export const appMention: SlackListener = {
   handles: [{ kind: 'event', name: 'app_mention' }],
@@ -39,44 +43,40 @@ export const appMention: SlackListener = {
       if (m.bot_id || m.subtype || !m.user) return;
       const threadTs = m.thread_ts ?? m.ts;
       const post = channelPoster(client, m.channel, threadTs);
-      await once(
-        deps,
-        { id: String(body.event_id), kind: 'app_mention', retryNum: context.retryNum, retryReason: context.retryReason, channel: m.channel },
-        post,
-        async () => {
-          // "@Policy Desk summarize this thread" is a request for a summary, not a question.
-          const intent = parseSummarizeText(m.text);
-          if (intent) {
-            await summarizeOnRequest(deps, {
-              client,
-              intent,
-              requester: m.user!,
-              botUserId: context.botUserId,
-              botId: context.botId,
-              channel: m.channel,
-              replyThreadTs: threadTs,
-              ...(m.thread_ts ? { inThreadTs: m.thread_ts } : {}),
-              privateHere: false,
-              surface: 'mention',
-            });
-            return;
-          }
-          const question = plainSlackText(m.text);
-          if (!question) {
-            await post(usageMessage(MENTION_USAGE));
-            return;
-          }
-          const { messages } = await answerInSlack(deps, {
-            question,
-            surface: 'mention',
-            teamId: context.teamId ?? null,
-            channelId: m.channel,
-            threadTs,
-            userId: m.user ?? null,
-          });
-          await post(messages);
-        },
-      );
+      const delivery = { id: String(body.event_id), kind: 'app_mention', retryNum: context.retryNum, retryReason: context.retryReason, channel: m.channel };
+      // "@Policy Desk summarize this thread" is a request for a summary, not a question.
+      const intent = parseSummarizeText(m.text);
+      if (intent) {
+        const summary: SummarizeJobPayload = {
+          flow: 'conversation',
+          intent,
+          requester: m.user,
+          ...botIds(context),
+          channel: m.channel,
+          replyThreadTs: threadTs,
+          ...(m.thread_ts ? { inThreadTs: m.thread_ts } : {}),
+          privateHere: false,
+          surface: 'mention',
+          assistantStatus: false,
+        };
+        await enqueueDelivery(deps, delivery, post, jobSpec(SUMMARIZE_JOB, summary));
+        return;
+      }
+      const question = plainSlackText(m.text);
+      const payload: AnswerJobPayload = {
+        question,
+        surface: 'mention',
+        teamId: context.teamId ?? null,
+        channelId: m.channel,
+        threadTs,
+        userId: m.user,
+        shareable: false,
+        reply: { via: 'thread', channel: m.channel, threadTs },
+      };
+      const tooLong = tooLongMessage(question);
+      await enqueueDelivery(deps, delivery, post, question && !tooLong ? jobSpec(ANSWER_JOB, payload) : null, {
+        inline: () => post(tooLong ? noticeMessage(tooLong) : usageMessage(MENTION_USAGE)),
+      });
     });
   },
 };

@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { answerInSlack } from '../../answering.ts';
-import { once } from '../../dedupe.ts';
+import { tooLongMessage } from '../../answering.ts';
 import type { SlackListener } from '../../deps.ts';
+import { botIds, enqueueDelivery, jobSpec } from '../../enqueue.ts';
+import { ANSWER_JOB, type AnswerJobPayload } from '../../jobs/answer.ts';
+import { SUMMARIZE_JOB, type SummarizeJobPayload } from '../../jobs/summarize.ts';
 import { channelPoster } from '../../post.ts';
 import { plainSlackText } from '../../thread-history.ts';
-import { parseSummarizeText, summarizeOnRequest } from '../../summarizing.ts';
-import { usageMessage } from '../../views/message.ts';
+import { parseSummarizeText } from '../../summarizing.ts';
+import { noticeMessage, usageMessage } from '../../views/message.ts';
 
 /** A person's new message: no subtype (edits, joins, deletions, bot messages all carry one) and no bot id. */
 export const humanMessageSchema = z.object({
@@ -36,43 +38,39 @@ export const directMessage: SlackListener = {
       const m = parsed.data;
       if (m.channel_type !== 'im' || m.thread_ts !== undefined || m.user === context.botUserId) return;
       const post = channelPoster(client, m.channel, m.ts);
-      await once(
-        deps,
-        { id: String(body.event_id), kind: 'message.im', retryNum: context.retryNum, retryReason: context.retryReason, channel: m.channel },
-        post,
-        async () => {
-          // "summarize <link>" in a DM: the linked thread, summarized for this person alone.
-          const intent = parseSummarizeText(m.text);
-          if (intent) {
-            await summarizeOnRequest(deps, {
-              client,
-              intent,
-              requester: m.user,
-              botUserId: context.botUserId,
-              botId: context.botId,
-              channel: m.channel,
-              replyThreadTs: m.ts,
-              privateHere: true,
-              surface: 'dm',
-            });
-            return;
-          }
-          const question = plainSlackText(m.text);
-          if (!question) {
-            await post(usageMessage(DM_USAGE));
-            return;
-          }
-          const { messages } = await answerInSlack(deps, {
-            question,
-            surface: 'dm',
-            teamId: context.teamId ?? null,
-            channelId: m.channel,
-            threadTs: m.ts,
-            userId: m.user,
-          });
-          await post(messages);
-        },
-      );
+      const delivery = { id: String(body.event_id), kind: 'message.im', retryNum: context.retryNum, retryReason: context.retryReason, channel: m.channel };
+      // "summarize <link>" in a DM: the linked thread, summarized for this person alone.
+      const intent = parseSummarizeText(m.text);
+      if (intent) {
+        const summary: SummarizeJobPayload = {
+          flow: 'conversation',
+          intent,
+          requester: m.user,
+          ...botIds(context),
+          channel: m.channel,
+          replyThreadTs: m.ts,
+          privateHere: true,
+          surface: 'dm',
+          assistantStatus: false,
+        };
+        await enqueueDelivery(deps, delivery, post, jobSpec(SUMMARIZE_JOB, summary));
+        return;
+      }
+      const question = plainSlackText(m.text);
+      const tooLong = tooLongMessage(question);
+      const payload: AnswerJobPayload = {
+        question,
+        surface: 'dm',
+        teamId: context.teamId ?? null,
+        channelId: m.channel,
+        threadTs: m.ts,
+        userId: m.user,
+        shareable: false,
+        reply: { via: 'thread', channel: m.channel, threadTs: m.ts },
+      };
+      await enqueueDelivery(deps, delivery, post, question && !tooLong ? jobSpec(ANSWER_JOB, payload) : null, {
+        inline: () => post(tooLong ? noticeMessage(tooLong) : usageMessage(DM_USAGE)),
+      });
     });
   },
 };

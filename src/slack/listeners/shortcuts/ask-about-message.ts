@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { answerInSlack, MAX_QUESTION_CHARS } from '../../answering.ts';
+import { MAX_QUESTION_CHARS } from '../../answering.ts';
 import type { SlackListener } from '../../deps.ts';
-import { reportFailure } from '../../failures.ts';
+import { enqueueRequest, jobSpec } from '../../enqueue.ts';
+import { ANSWER_JOB } from '../../jobs/answer.ts';
 import { responsePoster } from '../../post.ts';
 import { plainSlackText } from '../../thread-history.ts';
 import { SHORTCUT_IDS } from '../../views/ids.ts';
@@ -14,7 +15,8 @@ const messageShortcutSchema = z.object({
   team: z.object({ id: z.string() }).nullable().optional(),
   channel: z.object({ id: z.string() }),
   message: z.object({ text: z.string().default(''), ts: z.string(), thread_ts: z.string().optional() }),
-  response_url: z.string().url(),
+  response_url: z.string().url().max(2000),
+  trigger_id: z.string().max(255).optional(),
 });
 
 /**
@@ -34,12 +36,15 @@ export const askAboutMessage: SlackListener = {
       const s = parsed.data;
       const post = responsePoster(respond);
       const question = plainSlackText(s.message.text).slice(0, MAX_QUESTION_CHARS);
-      try {
-        if (!question) {
-          await post(noticeMessage('That message has no text to ask about.'));
-          return;
-        }
-        const { messages } = await answerInSlack(deps, {
+      if (!question) {
+        await post(noticeMessage('That message has no text to ask about.')).catch((err: unknown) => deps.logger.warn({ err }, 'slack: could not reply to a shortcut'));
+        return;
+      }
+      await enqueueRequest(
+        deps,
+        { kind: 'shortcut', channel: s.channel.id },
+        post,
+        jobSpec(ANSWER_JOB, {
           question,
           surface: 'shortcut',
           teamId: s.team?.id ?? null,
@@ -47,11 +52,10 @@ export const askAboutMessage: SlackListener = {
           threadTs: s.message.thread_ts ?? s.message.ts,
           userId: s.user.id,
           shareable: true,
-        });
-        await post(messages);
-      } catch (err) {
-        await reportFailure(deps, err, { kind: 'shortcut', channel: s.channel.id }, post);
-      }
+          reply: { via: 'response_url', url: s.response_url },
+        }),
+        { dedupeKey: s.trigger_id ? `slack:trigger:${s.trigger_id}` : null },
+      );
     });
   },
 };

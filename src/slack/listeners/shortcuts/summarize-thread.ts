@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { SlackListener } from '../../deps.ts';
-import { reportFailure } from '../../failures.ts';
-import { channelPoster, responsePoster } from '../../post.ts';
-import { responseUrlStatus, summarizeThreadInSlack } from '../../summarizing.ts';
+import { botIds, enqueueRequest, jobSpec } from '../../enqueue.ts';
+import { SUMMARIZE_JOB } from '../../jobs/summarize.ts';
+import { responsePoster } from '../../post.ts';
 import { SHORTCUT_IDS } from '../../views/ids.ts';
 
 const summarizeShortcutSchema = z.object({
@@ -11,7 +11,8 @@ const summarizeShortcutSchema = z.object({
   user: z.object({ id: z.string() }),
   channel: z.object({ id: z.string() }),
   message: z.object({ ts: z.string(), thread_ts: z.string().optional() }),
-  response_url: z.string().url(),
+  response_url: z.string().url().max(2000),
+  trigger_id: z.string().max(255).optional(),
 });
 
 /**
@@ -23,7 +24,7 @@ const summarizeShortcutSchema = z.object({
 export const summarizeThreadShortcut: SlackListener = {
   handles: [{ kind: 'shortcut', name: SHORTCUT_IDS.summarizeThread }],
   register(app, deps) {
-    app.shortcut({ callback_id: SHORTCUT_IDS.summarizeThread, type: 'message_action' }, async ({ shortcut, ack, respond, client, context }) => {
+    app.shortcut({ callback_id: SHORTCUT_IDS.summarizeThread, type: 'message_action' }, async ({ shortcut, ack, respond, context }) => {
       await ack();
       const parsed = summarizeShortcutSchema.safeParse(shortcut);
       if (!parsed.success) {
@@ -31,25 +32,20 @@ export const summarizeThreadShortcut: SlackListener = {
         return;
       }
       const s = parsed.data;
-      const rootTs = s.message.thread_ts ?? s.message.ts;
-      const status = responseUrlStatus(respond);
-      try {
-        await summarizeThreadInSlack(deps, {
-          client,
+      await enqueueRequest(
+        deps,
+        { kind: 'shortcut', callbackId: SHORTCUT_IDS.summarizeThread, channel: s.channel.id },
+        responsePoster(respond),
+        jobSpec(SUMMARIZE_JOB, {
+          flow: 'shortcut',
           channel: s.channel.id,
-          ts: rootTs,
+          threadTs: s.message.thread_ts ?? s.message.ts,
           requester: s.user.id,
-          botUserId: context.botUserId,
-          botId: context.botId,
-          status,
-          deliver: channelPoster(client, s.channel.id, rootTs),
-          surface: 'shortcut',
-          shareable: true,
-        });
-        await respond({ response_type: 'ephemeral', replace_original: status.used() > 0, text: 'Done: the summary is in the thread.' }).catch(() => undefined);
-      } catch (err) {
-        await reportFailure(deps, err, { kind: 'shortcut', callbackId: SHORTCUT_IDS.summarizeThread, channel: s.channel.id }, responsePoster(respond));
-      }
+          ...botIds(context),
+          responseUrl: s.response_url,
+        }),
+        { dedupeKey: s.trigger_id ? `slack:trigger:${s.trigger_id}` : null },
+      );
     });
   },
 };
