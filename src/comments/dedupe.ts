@@ -60,7 +60,11 @@ export function textHash(dedupeText: string): string {
   return createHash('sha256').update(dedupeText).digest('hex');
 }
 
-/** Postgres: campaign assignment runs one at a time, so two copies arriving together share one campaign. */
+/**
+ * Postgres: campaign assignment runs one at a time, so two copies arriving together share one
+ * campaign. The lock is per schema (its second key), because the campaigns are: stores in other
+ * schemas of the same database (the test suite's, one per test file) never wait on each other.
+ */
 const CAMPAIGN_LOCK = 727_003;
 
 export interface CampaignMatch {
@@ -133,7 +137,7 @@ export async function assignCampaign(
   options: { onlyEarlier?: boolean } = {},
 ): Promise<CampaignMatch | null> {
   return db.transaction(async (tx) => {
-    if (db.kind === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [CAMPAIGN_LOCK]);
+    if (db.kind === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))', [CAMPAIGN_LOCK]);
     const rows = await tx.query<{ id: number; trackingNumber: string; dedupeText: string; textHash: string; campaignId: string | null }>(
       `SELECT id, tracking_number AS "trackingNumber", dedupe_text AS "dedupeText", text_hash AS "textHash", campaign_id AS "campaignId"
          FROM comments WHERE id = $1 FOR UPDATE`,

@@ -23,7 +23,7 @@ const submissionSchema = z.object({
 });
 
 /** Slack waits 3 s for the answer to a submission; what is left after this goes to the network. */
-export const SUBMIT_BUDGET_MS = 2_300;
+export const SUBMIT_BUDGET_MS = 2_000;
 
 const SLOW_MESSAGE =
   'Saving is taking longer than usual. Wait a few seconds and press Submit again: your comment will not be stored twice.';
@@ -94,7 +94,7 @@ export const commentSubmission: SlackListener = {
       const ctx = commentSlack(deps).use(client);
       const topics = deps.services.config.comments.topics;
       // Usually cached from opening the form; a slow lookup falls back to the payload's workspace.
-      const person = await within(500, ctx.person(client, user.id), null);
+      const person = await within(300, ctx.person(client, user.id), null);
       const who = {
         userId: user.id,
         teamId: person?.teamId ?? user.team_id ?? null,
