@@ -20,12 +20,17 @@ export async function writeEmbedderRecord(db: Queryable, e: EmbedderRecord): Pro
   );
 }
 
-/** The cosine index is per dimension (the column is untyped); Postgres only: PGlite scans exactly. */
+/**
+ * The cosine index is per dimension (the column is untyped); Postgres only: PGlite scans exactly.
+ * The predicate names the dimension because an index build also reads recently dead row versions
+ * (still visible to other sessions' snapshots): after a reindex those hold the old embedder's
+ * vectors, and casting them to vector(N) would fail the build. The predicate skips them first.
+ */
 export async function ensureVectorIndex(db: Db, dimensions: number): Promise<void> {
   if (db.kind !== 'postgres') return;
   await db.exec(
     `CREATE INDEX IF NOT EXISTS chunks_embedding_hnsw_${dimensions} ON chunks ` +
-      `USING hnsw ((embedding::vector(${dimensions})) vector_cosine_ops) WHERE embedding IS NOT NULL`,
+      `USING hnsw ((embedding::vector(${dimensions})) vector_cosine_ops) WHERE embedding IS NOT NULL AND vector_dims(embedding) = ${dimensions}`,
   );
 }
 

@@ -164,7 +164,7 @@ export async function vectorCandidates(
   const rows = await db.query<{ id: string; distance: number }>(
     `SELECT c.id, (c.embedding::vector(${dims}) <=> $1::vector(${dims}))::float8 AS distance
        FROM chunks c JOIN documents d ON d.id = c.document_id
-      WHERE c.embedding IS NOT NULL${where}
+      WHERE c.embedding IS NOT NULL AND vector_dims(c.embedding) = ${dims}${where}
       ORDER BY c.embedding::vector(${dims}) <=> $1::vector(${dims})
       LIMIT $${params.length}`,
     params,
