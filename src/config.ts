@@ -105,6 +105,9 @@ export const envSchema = z.object({
   // long a claim holds without a heartbeat (a killed instance's jobs are taken over after it).
   JOB_CONCURRENCY: intFrom(1, 64, 4),
   JOB_LEASE_SECONDS: intFrom(5, 3600, 30),
+  // Per-person limits in Slack (token buckets in the database, so they hold across instances); 0 turns one off.
+  RATE_LIMIT_QUESTIONS_PER_MINUTE: intFrom(0, 10_000, 20),
+  RATE_LIMIT_COMMENTS_PER_HOUR: intFrom(0, 100_000, 20),
   LOG_LEVEL: blankIsUnset(
     z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -140,6 +143,13 @@ export interface Config {
   summary: SummaryConfig;
   slack: SlackConfig;
   jobs: JobsConfig;
+  rateLimits: RateLimitsConfig;
+}
+
+/** Per-person limits on Slack questions (answers and summaries) and comment submissions; 0 means no limit. */
+export interface RateLimitsConfig {
+  questionsPerMinute: number;
+  commentsPerHour: number;
 }
 
 /** The job workers every Slack app instance runs (src/jobs/). */
@@ -279,6 +289,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     summary: { batchTokens: e.SUMMARY_BATCH_TOKENS, maxModelCalls: e.SUMMARY_MAX_MODEL_CALLS },
     slack,
     jobs: { concurrency: e.JOB_CONCURRENCY, leaseMs: e.JOB_LEASE_SECONDS * 1000 },
+    rateLimits: { questionsPerMinute: e.RATE_LIMIT_QUESTIONS_PER_MINUTE, commentsPerHour: e.RATE_LIMIT_COMMENTS_PER_HOUR },
   };
 }
 

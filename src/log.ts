@@ -13,13 +13,36 @@ export function createLogger(level: string, destination: pino.DestinationStream 
       base: { app: 'policy-desk' },
       redact: { paths: ['*.token', '*.apiKey', 'headers.authorization', '*.password'], censor: '[redacted]' },
       hooks: {
-        logMethod(args, method) {
-          method.apply(this, args.map((a) => (typeof a === 'string' ? redactPersonalData(a) : a)) as Parameters<typeof method>);
-        },
+        // `redact` above only knows paths; personal data turns up anywhere: a message, a nested
+        // field, an error's message or stack (a failed mail import quoting a sender). So every line
+        // is masked as a whole, after serialization and before it is written.
+        streamWrite: redactLogLine,
       },
     },
     destination,
   );
+}
+
+const LOG_EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+// Not inside a word or a longer number: Slack ids ("Ev1234567890AB"), timestamps ("1760000000.000123")
+// and epoch milliseconds must stay readable in the log.
+const LOG_PHONE_NANP = /(?<![\w.+])(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}(?!\w|\.\d)/g;
+const LOG_PHONE_INTL = /(?<![\w.])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,5}(?!\w|\.\d)/g;
+
+function redactText(s: string): string {
+  return s
+    .replace(LOG_EMAIL, '[email]')
+    .replace(LOG_PHONE_INTL, (m) => ((m.match(/\d/g)?.length ?? 0) >= 8 ? '[phone]' : m))
+    .replace(LOG_PHONE_NANP, '[phone]');
+}
+
+/**
+ * Masks e-mail addresses and phone numbers (North American and +international) in one serialized
+ * log line: inside its JSON strings only, so numbers (ids, times) are never taken for phone
+ * numbers and the line stays valid JSON. Exported for tests.
+ */
+export function redactLogLine(line: string): string {
+  return line.replace(/"(?:[^"\\]|\\.)*"/g, redactText);
 }
 
 export function redactPersonalData(s: string): string {

@@ -345,6 +345,7 @@ export function parseCommentCsv(content: string | Uint8Array, file: string /* us
       relax_column_count: false,
       skip_empty_lines: true,
       skip_records_with_error: true,
+      max_record_size: IMPORT_LIMITS.csvRecordChars,
       on_skip: (err) => {
         if (err) skipped.push({ line: Number(err.lines), reason: err.message.replace(/\s+(?:at|on) line \d+/, '') });
         return undefined;
@@ -432,6 +433,26 @@ type Unit =
 
 const IMPORTABLE = new Set(['.eml', '.mbox', '.mbx', '.csv']);
 
+/**
+ * Files are read whole, so their size is bounded before reading: one e-mail holds at most 20
+ * attachments read up to 25 MB each, base64 adds a third; an mbox is many of them; a CSV of
+ * 20,000-character comments fills 64 MB at about 3,000 rows. Bigger files are refused with the
+ * reason (split them), never half-read. A CSV record is bounded too, so one unclosed quote
+ * cannot swallow the rest of the file into a single field.
+ */
+export const IMPORT_LIMITS = { emlBytes: 64 * 1024 * 1024, mboxBytes: 1024 * 1024 * 1024, csvBytes: 64 * 1024 * 1024, csvRecordChars: 1_000_000 } as const;
+
+function sizeLimitFor(ext: string): number {
+  return ext === '.csv' ? IMPORT_LIMITS.csvBytes : ext === '.eml' ? IMPORT_LIMITS.emlBytes : IMPORT_LIMITS.mboxBytes;
+}
+
+/** Null when the file may be read; otherwise why not. */
+async function tooLarge(file: string, ext: string): Promise<string | null> {
+  const limit = sizeLimitFor(ext);
+  const { size } = await stat(file);
+  return size > limit ? `${(size / 1024 / 1024).toFixed(1)} MB is larger than the ${limit / 1024 / 1024} MB limit for ${ext} files; split it into smaller files` : null;
+}
+
 async function walk(dir: string, out: string[], ignored: string[]): Promise<void> {
   const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
   for (const e of entries) {
@@ -464,12 +485,22 @@ async function collectUnits(paths: string[], topics: readonly CommentTopic[], ig
   }
   for (const file of files) {
     const ext = path.extname(file).toLowerCase();
-    if (ext === '.eml') {
-      units.push({ kind: 'eml', file, where: file });
-      continue;
-    }
     if (!IMPORTABLE.has(ext)) {
       units.push({ kind: 'parsed', item: { ok: false, where: file, reason: `unsupported file type "${ext || '(none)'}": expected .eml, .mbox or .csv` } });
+      continue;
+    }
+    try {
+      const reason = await tooLarge(file, ext);
+      if (reason) {
+        units.push({ kind: 'parsed', item: { ok: false, where: file, reason } });
+        continue;
+      }
+    } catch (err) {
+      units.push({ kind: 'parsed', item: { ok: false, where: file, reason: fsReason(err) } });
+      continue;
+    }
+    if (ext === '.eml') {
+      units.push({ kind: 'eml', file, where: file });
       continue;
     }
     let content: Buffer;

@@ -1,5 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
+import { takeToken, type BucketSpec } from '../db/rate-limits.ts';
+import { commentLimitMessage } from '../rate-limits.ts';
 import type { CommentTopic } from '../config.ts';
 import type { Queryable } from '../db/types.ts';
 import { AppError, isAppError } from '../errors.ts';
@@ -216,6 +218,12 @@ export interface SubmitOptions {
   idempotencyKey?: string;
   /** Who the audit log names for the submission; default: the submitter (Slack id or the source). */
   actor?: Actor;
+  /**
+   * The submitter's bucket (RATE_LIMIT_COMMENTS_PER_HOUR, see src/rate-limits.ts): a token is
+   * taken in the same transaction as the insert, so a refused submission stores nothing and a
+   * resubmission of a stored one (same idempotency key) costs nothing.
+   */
+  rateLimit?: BucketSpec;
 }
 
 export interface SubmitResult {
@@ -271,6 +279,10 @@ export async function submitComment(deps: CommentDeps, input: CommentInput, opti
         if (key) {
           const existing = await readCommentByKey(tx, key);
           if (existing) return { comment: existing, created: false };
+        }
+        if (options.rateLimit) {
+          const taken = await takeToken(tx, options.rateLimit);
+          if (!taken.allowed) throw invalid({ text: commentLimitMessage(options.rateLimit, taken) });
         }
         if (c.documentId) {
           const doc = await tx.query('SELECT 1 FROM documents WHERE id = $1', [c.documentId]);

@@ -219,7 +219,9 @@ export function commentInputSchema(topics: readonly CommentTopic[]) {
     })
     // Runs even when other fields failed (`when`), so the modal shows every problem at once.
     .check(
-      z.superRefine((c: { source?: unknown; topic?: unknown }, ctx) => {
+      z.superRefine((c: { source?: unknown; topic?: unknown } | null, ctx) => {
+        // `when: () => true` runs this even on a non-object input (null from a hostile payload).
+        if (typeof c !== 'object' || c === null) return;
         if (c.source === 'slack_modal' && (c.topic === undefined || c.topic === null)) {
           ctx.addIssue({ code: 'custom', path: ['topic'], message: `Choose a topic: ${topicList}.` });
         }

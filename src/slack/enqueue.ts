@@ -7,7 +7,9 @@ import type { JobKind } from '../jobs/types.ts';
 import type { DeliveryInfo } from './dedupe.ts';
 import type { SlackDeps } from './deps.ts';
 import { reportFailure } from './failures.ts';
-import type { SlackMessage } from './views/message.ts';
+import { noticeMessage, type SlackMessage } from './views/message.ts';
+import { takeToken } from '../db/rate-limits.ts';
+import { questionBucket, questionLimitMessage } from '../rate-limits.ts';
 
 export interface JobSpec<P = unknown> {
   def: { kind: JobKind; payload: z.ZodType<P>; maxAttempts?: number };
@@ -16,6 +18,19 @@ export interface JobSpec<P = unknown> {
 
 export function jobSpec<P>(def: { kind: JobKind; payload: z.ZodType<P>; maxAttempts?: number }, payload: P): JobSpec<unknown> {
   return { def, payload } as JobSpec<unknown>;
+}
+
+/**
+ * RATE_LIMIT_QUESTIONS_PER_MINUTE for one person, as a gate for enqueueDelivery/enqueueRequest:
+ * the token is taken in the transaction that records the request, so a Slack retry (already
+ * claimed) costs nothing and a refused request leaves no job.
+ */
+export function questionGate(deps: SlackDeps, who: { teamId: string | null; userId: string }): (tx: Queryable) => Promise<SlackMessage | null> {
+  const spec = questionBucket(deps.services.config.rateLimits, who);
+  return async (tx) => {
+    const taken = await takeToken(tx, spec);
+    return taken.allowed ? null : noticeMessage(questionLimitMessage(spec, taken));
+  };
 }
 
 /** The app's own user and bot ids from Bolt's context, for payloads (absent ones left out). */
@@ -50,7 +65,13 @@ export async function enqueueDelivery(
   delivery: DeliveryInfo,
   reply: (message: SlackMessage) => Promise<unknown>,
   job: JobSpec | null,
-  options: { inline?: () => Promise<void>; gate?: (tx: Queryable) => Promise<SlackMessage | null>; retryMs?: number } = {},
+  options: {
+    inline?: () => Promise<void>;
+    gate?: (tx: Queryable) => Promise<SlackMessage | null>;
+    /** Where a refusal by `gate` goes (e.g. ephemeral to the asker); default `reply`. */
+    refuse?: (message: SlackMessage) => Promise<unknown>;
+    retryMs?: number;
+  } = {},
 ): Promise<EnqueueOutcome> {
   const { id, kind, ...fields } = delivery;
   const log = { slackEventId: id, kind, ...fields };
@@ -59,9 +80,9 @@ export async function enqueueDelivery(
     try {
       const result = await deps.services.db.transaction(async (tx) => {
         if (!(await claimSlackEvent(tx, id, kind))) return { outcome: 'duplicate' as const };
+        if (!job) return { outcome: 'done' as const };
         const refused = options.gate ? await options.gate(tx) : null;
         if (refused) return { outcome: 'refused' as const, message: refused };
-        if (!job) return { outcome: 'done' as const };
         const { id: jobId } = await insertJob(tx, job.def, job.payload, { dedupeKey: `slack:${id}` });
         return { outcome: 'queued' as const, jobId };
       });
@@ -71,7 +92,7 @@ export async function enqueueDelivery(
       }
       if (result.outcome === 'refused') {
         deps.logger.info(log, 'slack: request refused (rate limit)');
-        await reply(result.message).catch((err: unknown) => deps.logger.warn({ err, ...log }, 'slack: could not send the rate-limit notice'));
+        await (options.refuse ?? reply)(result.message).catch((err: unknown) => deps.logger.warn({ err, ...log }, 'slack: could not send the rate-limit notice'));
         return { outcome: 'refused' };
       }
       if (result.outcome === 'queued') {

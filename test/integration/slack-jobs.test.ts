@@ -87,7 +87,10 @@ describe(`Slack answers as jobs (${dbLabel})`, () => {
     const { body, eventId } = eventEnvelope(mentionEvent({ text: QUESTION, ts, channel: 'CJOBS1' }));
     const res = await signedPost(eventsUrl, body);
     expect(res.status).toBe(200);
-    const job = await waitForJob(`slack:${eventId}`);
+    // The ack was held until the job was committed: an instance killed right after acking cannot
+    // have lost the event.
+    const job = await findJobByKey(db, `slack:${eventId}`);
+    expect(job).not.toBeNull();
     expect(job).toMatchObject({ kind: 'answer.slack', state: 'queued', attempts: 0 });
     expect(job!.payload).toMatchObject({ question: QUESTION, surface: 'mention', reply: { via: 'thread', channel: 'CJOBS1', threadTs: ts } });
     expect(posts('CJOBS1', ts)).toHaveLength(0);
@@ -102,8 +105,8 @@ describe(`Slack answers as jobs (${dbLabel})`, () => {
     expect(post).toBeDefined();
     expect(JSON.stringify(post!.body.blocks)).toContain('Prioritizing strategic competition');
     // Each post carries the job and part in its metadata, which is what a retry looks for.
-    expect(post!.body.metadata).toEqual({ event_type: REPLY_EVENT_TYPE, event_payload: { job: job.id, part: 'reply.0' } });
-    const done = (await getJob(db, job.id))!;
+    expect(post!.body.metadata).toEqual({ event_type: REPLY_EVENT_TYPE, event_payload: { job: job!.id, part: 'reply.0' } });
+    const done = (await getJob(db, job!.id))!;
     expect(done.state).toBe('done');
     expect(done.progress).toMatchObject({ answerId: expect.stringMatching(/^a_/), posted: { 'reply.0': expect.any(String) } });
   });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { tooLongMessage } from '../../answering.ts';
 import { once } from '../../dedupe.ts';
 import type { SlackListener } from '../../deps.ts';
-import { botIds, enqueueDelivery, jobSpec } from '../../enqueue.ts';
+import { botIds, enqueueDelivery, jobSpec, questionGate } from '../../enqueue.ts';
 import { ANSWER_JOB, type AnswerJobPayload } from '../../jobs/answer.ts';
 import { SUMMARIZE_JOB, type SummarizeJobPayload } from '../../jobs/summarize.ts';
 import { channelPoster } from '../../post.ts';
@@ -47,6 +47,7 @@ export const assistantPane: SlackListener = {
         const m = { ...parsed.data, thread_ts: parsed.data.thread_ts };
         const post = channelPoster(client, m.channel, m.thread_ts);
         const delivery = { id: String(body.event_id), kind: 'message.im', retryNum: context.retryNum, retryReason: context.retryReason, channel: m.channel, thread: true };
+        const limits = { gate: questionGate(deps, { teamId: context.teamId ?? null, userId: m.user }) };
         const intent = parseSummarizeText(m.text);
         if (intent) {
           // "summarize <link>", or "summarize this thread" about this very conversation.
@@ -62,7 +63,7 @@ export const assistantPane: SlackListener = {
             surface: 'assistant',
             assistantStatus: true,
           };
-          await enqueueDelivery(deps, delivery, post, jobSpec(SUMMARIZE_JOB, summary));
+          await enqueueDelivery(deps, delivery, post, jobSpec(SUMMARIZE_JOB, summary), limits);
           return;
         }
         const question = plainSlackText(m.text);
@@ -82,6 +83,7 @@ export const assistantPane: SlackListener = {
           assistant: { channel: m.channel, threadTs: m.thread_ts },
         };
         await enqueueDelivery(deps, delivery, post, question && !tooLong ? jobSpec(ANSWER_JOB, payload) : null, {
+          ...limits,
           inline: () => post(tooLong ? noticeMessage(tooLong) : usageMessage(DM_USAGE)),
         });
       },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { tooLongMessage } from '../../answering.ts';
 import type { SlackListener } from '../../deps.ts';
-import { enqueueRequest, jobSpec } from '../../enqueue.ts';
+import { enqueueRequest, jobSpec, questionGate } from '../../enqueue.ts';
 import { ANSWER_JOB } from '../../jobs/answer.ts';
 import { responsePoster } from '../../post.ts';
 import { plainSlackText } from '../../thread-history.ts';
@@ -53,7 +53,7 @@ export const askCommand: SlackListener = {
           shareable: true,
           reply: { via: 'response_url', url: c.response_url },
         }),
-        { dedupeKey: c.trigger_id ? `slack:trigger:${c.trigger_id}` : null },
+        { dedupeKey: c.trigger_id ? `slack:trigger:${c.trigger_id}` : null, gate: questionGate(deps, { teamId: c.team_id ?? null, userId: c.user_id }) },
       );
     });
   },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SlackListener } from '../../deps.ts';
-import { botIds, enqueueRequest, jobSpec } from '../../enqueue.ts';
+import { botIds, enqueueRequest, jobSpec, questionGate } from '../../enqueue.ts';
 import { SUMMARIZE_JOB } from '../../jobs/summarize.ts';
 import { responsePoster } from '../../post.ts';
 import { parseSummarizeText, SUMMARIZE_USAGE } from '../../summarizing.ts';
@@ -11,6 +11,7 @@ export const summarizeCommandSchema = z.object({
   text: z.string().default(''),
   user_id: z.string(),
   channel_id: z.string(),
+  team_id: z.string().optional(),
   response_url: z.string().url().max(2000),
   trigger_id: z.string().max(255).optional(),
 });
@@ -50,7 +51,7 @@ export const summarizeCommand: SlackListener = {
           private: intent.private,
           responseUrl: c.response_url,
         }),
-        { dedupeKey: c.trigger_id ? `slack:trigger:${c.trigger_id}` : null },
+        { dedupeKey: c.trigger_id ? `slack:trigger:${c.trigger_id}` : null, gate: questionGate(deps, { teamId: c.team_id ?? null, userId: c.user_id }) },
       );
     });
   },

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { SlackListener } from '../../deps.ts';
-import { botIds, enqueueDelivery, jobSpec } from '../../enqueue.ts';
+import { botIds, enqueueDelivery, jobSpec, questionGate } from '../../enqueue.ts';
 import { ANSWER_JOB, type AnswerJobPayload } from '../../jobs/answer.ts';
 import { SUMMARIZE_JOB, type SummarizeJobPayload } from '../../jobs/summarize.ts';
 import { tooLongMessage } from '../../answering.ts';
 import { plainSlackText } from '../../thread-history.ts';
 import { channelPoster } from '../../post.ts';
-import { parseSummarizeText } from '../../summarizing.ts';
+import { ephemeralPoster, parseSummarizeText } from '../../summarizing.ts';
 import { noticeMessage, usageMessage } from '../../views/message.ts';
 
 const mentionSchema = z.object({
@@ -44,6 +44,8 @@ export const appMention: SlackListener = {
       const threadTs = m.thread_ts ?? m.ts;
       const post = channelPoster(client, m.channel, threadTs);
       const delivery = { id: String(body.event_id), kind: 'app_mention', retryNum: context.retryNum, retryReason: context.retryReason, channel: m.channel };
+      // A refusal (rate limit) is for the asker only, not the channel.
+      const limits = { gate: questionGate(deps, { teamId: context.teamId ?? null, userId: m.user }), refuse: ephemeralPoster(client, m.channel, m.user, threadTs) };
       // "@Policy Desk summarize this thread" is a request for a summary, not a question.
       const intent = parseSummarizeText(m.text);
       if (intent) {
@@ -59,7 +61,7 @@ export const appMention: SlackListener = {
           surface: 'mention',
           assistantStatus: false,
         };
-        await enqueueDelivery(deps, delivery, post, jobSpec(SUMMARIZE_JOB, summary));
+        await enqueueDelivery(deps, delivery, post, jobSpec(SUMMARIZE_JOB, summary), limits);
         return;
       }
       const question = plainSlackText(m.text);
@@ -75,6 +77,7 @@ export const appMention: SlackListener = {
       };
       const tooLong = tooLongMessage(question);
       await enqueueDelivery(deps, delivery, post, question && !tooLong ? jobSpec(ANSWER_JOB, payload) : null, {
+        ...limits,
         inline: () => post(tooLong ? noticeMessage(tooLong) : usageMessage(MENTION_USAGE)),
       });
     });

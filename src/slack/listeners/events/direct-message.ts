@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { tooLongMessage } from '../../answering.ts';
 import type { SlackListener } from '../../deps.ts';
-import { botIds, enqueueDelivery, jobSpec } from '../../enqueue.ts';
+import { botIds, enqueueDelivery, jobSpec, questionGate } from '../../enqueue.ts';
 import { ANSWER_JOB, type AnswerJobPayload } from '../../jobs/answer.ts';
 import { SUMMARIZE_JOB, type SummarizeJobPayload } from '../../jobs/summarize.ts';
 import { channelPoster } from '../../post.ts';
@@ -39,6 +39,7 @@ export const directMessage: SlackListener = {
       if (m.channel_type !== 'im' || m.thread_ts !== undefined || m.user === context.botUserId) return;
       const post = channelPoster(client, m.channel, m.ts);
       const delivery = { id: String(body.event_id), kind: 'message.im', retryNum: context.retryNum, retryReason: context.retryReason, channel: m.channel };
+      const limits = { gate: questionGate(deps, { teamId: context.teamId ?? null, userId: m.user }) };
       // "summarize <link>" in a DM: the linked thread, summarized for this person alone.
       const intent = parseSummarizeText(m.text);
       if (intent) {
@@ -53,7 +54,7 @@ export const directMessage: SlackListener = {
           surface: 'dm',
           assistantStatus: false,
         };
-        await enqueueDelivery(deps, delivery, post, jobSpec(SUMMARIZE_JOB, summary));
+        await enqueueDelivery(deps, delivery, post, jobSpec(SUMMARIZE_JOB, summary), limits);
         return;
       }
       const question = plainSlackText(m.text);
@@ -69,6 +70,7 @@ export const directMessage: SlackListener = {
         reply: { via: 'thread', channel: m.channel, threadTs: m.ts },
       };
       await enqueueDelivery(deps, delivery, post, question && !tooLong ? jobSpec(ANSWER_JOB, payload) : null, {
+        ...limits,
         inline: () => post(tooLong ? noticeMessage(tooLong) : usageMessage(DM_USAGE)),
       });
     });

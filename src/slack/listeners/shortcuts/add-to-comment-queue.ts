@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isStaff } from '../../../comments/access.ts';
 import { guessOrganizationType } from '../../../comments/mail-import.ts';
 import { submitComment } from '../../../comments/queue.ts';
+import { commentBucket } from '../../../rate-limits.ts';
 import { commentSlack } from '../../comments/context.ts';
 import { deliverReceipt, postReviewCard } from '../../comments/delivery.ts';
 import { attachmentsFromSlackFiles, slackFileSchema } from '../../comments/files.ts';
@@ -93,7 +94,14 @@ export const addToCommentQueue: SlackListener = {
             slackTeamId: teamId,
             submitterExternal: external,
           },
-          { idempotencyKey: `slack-message:${s.channel.id}:${s.message.ts}`, actor: invoker },
+          {
+            idempotencyKey: `slack-message:${s.channel.id}:${s.message.ts}`,
+            actor: invoker,
+            // Whoever runs the shortcut is limited (staff filing messages for others are not).
+            ...(isStaff(deps.services.config.comments, invoker)
+              ? {}
+              : { rateLimit: commentBucket(deps.services.config.rateLimits, { teamId: s.user.team_id ?? s.team?.id ?? null, userId: s.user.id }) }),
+          },
         );
         const ownMessage = authorId === s.user.id;
         if (!created) {

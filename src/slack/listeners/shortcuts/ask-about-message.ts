@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_QUESTION_CHARS } from '../../answering.ts';
 import type { SlackListener } from '../../deps.ts';
-import { enqueueRequest, jobSpec } from '../../enqueue.ts';
+import { enqueueRequest, jobSpec, questionGate } from '../../enqueue.ts';
 import { ANSWER_JOB } from '../../jobs/answer.ts';
 import { responsePoster } from '../../post.ts';
 import { plainSlackText } from '../../thread-history.ts';
@@ -54,7 +54,7 @@ export const askAboutMessage: SlackListener = {
           shareable: true,
           reply: { via: 'response_url', url: s.response_url },
         }),
-        { dedupeKey: s.trigger_id ? `slack:trigger:${s.trigger_id}` : null },
+        { dedupeKey: s.trigger_id ? `slack:trigger:${s.trigger_id}` : null, gate: questionGate(deps, { teamId: s.team?.id ?? null, userId: s.user.id }) },
       );
     });
   },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SlackListener } from '../../deps.ts';
-import { botIds, enqueueRequest, jobSpec } from '../../enqueue.ts';
+import { botIds, enqueueRequest, jobSpec, questionGate } from '../../enqueue.ts';
 import { SUMMARIZE_JOB } from '../../jobs/summarize.ts';
 import { responsePoster } from '../../post.ts';
 import { SHORTCUT_IDS } from '../../views/ids.ts';
@@ -9,6 +9,7 @@ const summarizeShortcutSchema = z.object({
   type: z.literal('message_action'),
   callback_id: z.literal(SHORTCUT_IDS.summarizeThread),
   user: z.object({ id: z.string() }),
+  team: z.object({ id: z.string() }).nullable().optional(),
   channel: z.object({ id: z.string() }),
   message: z.object({ ts: z.string(), thread_ts: z.string().optional() }),
   response_url: z.string().url().max(2000),
@@ -44,7 +45,7 @@ export const summarizeThreadShortcut: SlackListener = {
           ...botIds(context),
           responseUrl: s.response_url,
         }),
-        { dedupeKey: s.trigger_id ? `slack:trigger:${s.trigger_id}` : null },
+        { dedupeKey: s.trigger_id ? `slack:trigger:${s.trigger_id}` : null, gate: questionGate(deps, { teamId: s.team?.id ?? null, userId: s.user.id }) },
       );
     });
   },

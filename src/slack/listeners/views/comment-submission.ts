@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { commentFieldErrors, submitComment, type SubmitResult } from '../../../comments/queue.ts';
 import { validateCommentInput, type CommentAttachmentInput, type CommentInput } from '../../../comments/schema.ts';
 import { isAppError, newReferenceId } from '../../../errors.ts';
+import { commentBucket } from '../../../rate-limits.ts';
 import { commentSlack } from '../../comments/context.ts';
 import { afterCommit } from '../../comments/delivery.ts';
 import { attachmentsFromSlackFiles, type SlackFile } from '../../comments/files.ts';
@@ -115,7 +116,8 @@ export const commentSubmission: SlackListener = {
         return;
       }
 
-      const submitting = submitComment(ctx.services, commentInput(values, who, []), { idempotencyKey }).then(
+      const rateLimit = commentBucket(deps.services.config.rateLimits, who);
+      const submitting = submitComment(ctx.services, commentInput(values, who, []), { idempotencyKey, rateLimit }).then(
         (result) => ({ result }),
         (error: unknown) => ({ error }),
       );
@@ -165,7 +167,10 @@ async function submitWithFiles(
   const attachments = await attachmentsFromSlackFiles(args.files, { client, apiUrl: deps.services.config.slack.apiUrl, logger: deps.logger });
   let result: SubmitResult;
   try {
-    result = await submitComment(commentSlack(deps).services, commentInput(args.values, args.who, attachments), { idempotencyKey: args.idempotencyKey });
+    result = await submitComment(commentSlack(deps).services, commentInput(args.values, args.who, attachments), {
+      idempotencyKey: args.idempotencyKey,
+      rateLimit: commentBucket(deps.services.config.rateLimits, args.who),
+    });
   } catch (err) {
     const fieldErrors = commentFieldErrors(err);
     const ref = newReferenceId();
