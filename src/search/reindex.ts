@@ -1,5 +1,5 @@
 import { toVector } from '../db/documents.ts';
-import { ensureVectorIndex, writeEmbedderRecord } from '../db/embedder-record.ts';
+import { dropVectorIndexes, ensureVectorIndex, writeEmbedderRecord } from '../db/embedder-record.ts';
 import type { Db } from '../db/types.ts';
 import { embeddingInput } from '../../ingest/pipeline.ts';
 import type { Embedder } from './embedder.ts';
@@ -13,15 +13,9 @@ const BATCH = 128;
  */
 export async function reindex(db: Db, embedder: Embedder, onProgress: (done: number, total: number) => void = () => undefined): Promise<number> {
   const [{ total }] = (await db.query<{ total: number }>('SELECT count(*)::int AS total FROM chunks')) as [{ total: number }];
-  // An index on vector(N) rejects vectors of another dimension: drop stale ones before updating.
-  if (db.kind === 'postgres') {
-    const stale = await db.query<{ name: string }>(
-      `SELECT indexname AS name FROM pg_indexes WHERE tablename = 'chunks' AND schemaname = current_schema()
-          AND indexname LIKE 'chunks_embedding_hnsw_%' AND indexname <> $1`,
-      [`chunks_embedding_hnsw_${embedder.dimensions}`],
-    );
-    for (const s of stale) await db.exec(`DROP INDEX IF EXISTS "${s.name.replace(/"/g, '')}"`);
-  }
+  // An index on vector(N) rejects vectors of another dimension, and maintaining one while every
+  // vector is rewritten costs several times a fresh build: drop them all, build once at the end.
+  await dropVectorIndexes(db);
   let after = '';
   let done = 0;
   for (;;) {
@@ -31,11 +25,11 @@ export async function reindex(db: Db, embedder: Embedder, onProgress: (done: num
     );
     if (rows.length === 0) break;
     const vectors = await embedder.embed(rows.map((r) => embeddingInput(r.context, r.body)));
-    await db.transaction(async (tx) => {
-      for (let i = 0; i < rows.length; i++) {
-        await tx.query('UPDATE chunks SET embedding = $2::vector WHERE id = $1', [rows[i]!.id, toVector(vectors[i]!)]);
-      }
-    });
+    await db.query(
+      `UPDATE chunks c SET embedding = v.embedding::vector
+         FROM unnest($1::text[], $2::text[]) AS v(id, embedding) WHERE c.id = v.id`,
+      [rows.map((r) => r.id), vectors.map((v) => toVector(v))],
+    );
     done += rows.length;
     after = rows[rows.length - 1]!.id;
     onProgress(done, total);

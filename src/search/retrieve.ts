@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { toVector } from '../db/documents.ts';
-import type { Queryable } from '../db/types.ts';
+import type { Db, Queryable } from '../db/types.ts';
 import { AppError } from '../errors.ts';
 import type { Embedder } from './embedder.ts';
 import { analyzeQuery, type QueryAnalysis } from './query.ts';
@@ -10,8 +10,10 @@ import { STOPWORDS } from './tokens.ts';
 export const RRF_K = 60;
 /** How many candidates each ranker contributes before fusion. */
 const CANDIDATES = 50;
-/** Full-text ranking looks at most this many matches, so a very common word stays cheap at scale. */
+/** Full-text ranking scores at most this many matches, so a question of only common words stays cheap at scale. */
 const FTS_RANK_CAP = 5000;
+/** Sum of the document frequencies of the words full-text candidates are drawn from (see candidateLexemes). */
+export const FTS_CANDIDATE_BUDGET = 2000;
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
 export const searchFiltersSchema = z
@@ -108,40 +110,83 @@ const BM25_K1 = 1.2;
 const BM25_B = 0.4;
 const BM25_AVG_CHARS = 800;
 
+/** A tsquery matching any of these lexemes exactly (quoted: no stemming, no operators inside). */
+export function anyLexemeQuery(lexemes: string[]): string {
+  return lexemes.map((l) => `'${l.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`).join(' | ');
+}
+
+/**
+ * Which of the question's lexemes to draw full-text candidates from. Scoring costs about 50 µs a
+ * matching chunk (its tsvector is unnested), and at 200,000 chunks a question's common words
+ * ("approved", "policy") match tens of thousands; a plain LIMIT would then keep whichever matches
+ * come first on disk, usually without the passage that has the rare words. So when the words'
+ * document frequencies add up to more than the budget, candidates must contain at least one of
+ * the rarest words, taken rarest first while their frequencies fit the budget (always at least
+ * one). A chunk with only common words scores little in BM25 anyway. Under the budget (every
+ * question on a small corpus) nothing is restricted, so results are exactly the unrestricted ones.
+ * Returns null for no restriction.
+ */
+export function candidateLexemes(terms: Array<{ lexeme: string; df?: number }>, budget = FTS_CANDIDATE_BUDGET): string[] | null {
+  if (terms.some((t) => t.df === undefined)) return null;
+  const byRarity = [...terms].sort((a, b) => a.df! - b.df! || (a.lexeme < b.lexeme ? -1 : 1));
+  if (byRarity.reduce((n, t) => n + t.df!, 0) <= budget) return null;
+  const chosen: string[] = [];
+  let sum = 0;
+  for (const t of byRarity) {
+    if (chosen.length > 0 && sum + t.df! > budget) break;
+    chosen.push(t.lexeme);
+    sum += t.df!;
+  }
+  return chosen;
+}
+
 /**
  * Full-text candidates: matches of websearch_to_tsquery (an OR of the question's words and
  * thesaurus additions), ranked by BM25 over the question's idf-weighted lexemes so a rare word
  * ("offsets") outweighs one every chunk has ("policy"); ts_rank_cd (cover density: the words
  * close together) breaks ties. Body words count fully, title/heading words (weight B) half.
+ * The candidate set is bounded: see candidateLexemes, and at most FTS_RANK_CAP chunks are scored.
  */
 export async function fullTextCandidates(
   db: Queryable,
   analysis: QueryAnalysis,
   filters?: SearchFilters,
   limit = CANDIDATES,
+  options: { budget?: number } = {},
 ): Promise<string[]> {
   const userSyntax = toWebsearchQuery(analysis.question) === analysis.question;
   const ws = userSyntax ? analysis.question : toWebsearchQuery([analysis.question, ...analysis.expansions.map((e) => e.add)].join(' '));
   if (!ws.trim() || analysis.rankTerms.length === 0) return [];
   const params: unknown[] = [ws, analysis.rankTerms.map((t) => t.lexeme), analysis.rankTerms.map((t) => t.weight)];
+  const restrict = candidateLexemes(analysis.rankTerms, options.budget);
+  let rare = '';
+  if (restrict) {
+    params.push(anyLexemeQuery(restrict));
+    rare = ` AND c.tsv @@ $${params.length}::tsquery`;
+  }
   const where = filterSql(filters, params);
+  // Documents are joined only for a date filter; the chunk row alone answers everything else.
+  const join = filters?.from || filters?.to ? ' JOIN documents d ON d.id = c.document_id' : '';
   params.push(FTS_RANK_CAP, limit);
   const rows = await db.query<{ id: string }>(
     `WITH q AS (SELECT websearch_to_tsquery('english', $1) AS q),
           terms AS (SELECT * FROM unnest($2::text[], $3::float8[]) AS t(lexeme, idf)),
-          hits AS (
-            SELECT c.id, c.tsv, length(c.body) AS len FROM chunks c JOIN documents d ON d.id = c.document_id, q
-             WHERE c.tsv @@ q.q${where}
+          hits AS MATERIALIZED (
+            SELECT c.id, c.tsv, length(c.body) AS len FROM chunks c${join}, q
+             WHERE c.tsv @@ q.q${rare}${where}
              LIMIT $${params.length - 1}),
-          scored AS (
+          scored AS MATERIALIZED (
             SELECT h.id, sum(t.idf * u.tf * ${BM25_K1 + 1} / (u.tf + ${BM25_K1} * (1 - ${BM25_B} + ${BM25_B} * h.len / ${BM25_AVG_CHARS}.0))) AS bm25
               FROM hits h
               CROSS JOIN LATERAL (
                 SELECT x.lexeme, (SELECT sum(CASE w WHEN 'A' THEN 1.0 ELSE 0.5 END) FROM unnest(x.weights) AS w) AS tf
                   FROM unnest(h.tsv) AS x) u
               JOIN terms t ON t.lexeme = u.lexeme
-             GROUP BY h.id)
-     SELECT s.id FROM scored s JOIN hits h ON h.id = s.id, q
+             GROUP BY h.id),
+          -- ts_rank_cd only breaks ties, so it is computed only for rows that can still make the cut.
+          cut AS (SELECT min(bm25) AS bm25 FROM (SELECT bm25 FROM scored ORDER BY bm25 DESC LIMIT $${params.length}) top)
+     SELECT s.id FROM scored s JOIN hits h ON h.id = s.id, q, cut
+      WHERE s.bm25 >= cut.bm25
       ORDER BY s.bm25 DESC, ts_rank_cd(h.tsv, q.q, 1) DESC, s.id
       LIMIT $${params.length}`,
     params,
@@ -149,11 +194,35 @@ export async function fullTextCandidates(
   return rows.map((r) => r.id);
 }
 
+/**
+ * hnsw.ef_search on Postgres: how many candidates the HNSW search keeps. pgvector's default (40)
+ * is below CANDIDATES, and an HNSW scan never returns more rows than ef_search, so the vector list
+ * came back short. Measured at 209,000 chunks (bench/large-corpus.ts, README "Scale"): recall@10
+ * against exact search 75% at 40, 86% at 100, 92% at 200, 96% at 400, for 3-11 ms a query.
+ */
+export const HNSW_EF_SEARCH = 200;
+
+const pgvectorVersions = new WeakMap<object, Promise<number[]>>();
+/** The server's pgvector version, asked once per store. */
+function pgvectorVersion(db: Db): Promise<number[]> {
+  let v = pgvectorVersions.get(db);
+  if (!v) {
+    v = db
+      .query<{ v: string }>("SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'")
+      .then((rows) => (rows[0]?.v ?? '0').split('.').map((x) => Number.parseInt(x, 10) || 0));
+    pgvectorVersions.set(db, v);
+  }
+  return v;
+}
+
+const isPostgresDb = (db: Queryable): db is Db => 'transaction' in db && (db as Db).kind === 'postgres';
+
 export async function vectorCandidates(
   db: Queryable,
   vector: number[],
   filters?: SearchFilters,
   limit = CANDIDATES,
+  options: { efSearch?: number } = {},
 ): Promise<Array<{ id: string; distance: number }>> {
   const dims = vector.length;
   if (!Number.isInteger(dims) || dims < 1) throw new AppError('internal', 'empty query vector');
@@ -161,14 +230,30 @@ export async function vectorCandidates(
   const where = filterSql(filters, params);
   params.push(limit);
   // The cast to vector(N) matches the per-dimension HNSW index expression on Postgres.
-  const rows = await db.query<{ id: string; distance: number }>(
-    `SELECT c.id, (c.embedding::vector(${dims}) <=> $1::vector(${dims}))::float8 AS distance
+  const sql = `SELECT c.id, (c.embedding::vector(${dims}) <=> $1::vector(${dims}))::float8 AS distance
        FROM chunks c JOIN documents d ON d.id = c.document_id
       WHERE c.embedding IS NOT NULL AND vector_dims(c.embedding) = ${dims}${where}
       ORDER BY c.embedding::vector(${dims}) <=> $1::vector(${dims})
-      LIMIT $${params.length}`,
-    params,
-  );
+      LIMIT $${params.length}`;
+  let rows: Array<{ id: string; distance: number }>;
+  if (isPostgresDb(db)) {
+    // Settings for this statement only (SET LOCAL in its own transaction), so a pooled
+    // connection never carries them elsewhere. With filters, pgvector 0.8's iterative scan
+    // keeps searching the graph until enough rows pass them, instead of filtering one
+    // ef_search-sized batch down to a few; results are re-sorted below, so relaxed order is fine.
+    const [major = 0, minor = 0] = where === '' ? [] : await pgvectorVersion(db);
+    const iterative = major > 0 || minor >= 8;
+    const ef = Math.min(1000, Math.max(limit, options.efSearch ?? HNSW_EF_SEARCH));
+    rows = await db.transaction(async (tx) => {
+      await tx.query(
+        `SELECT set_config('hnsw.ef_search', $1, true)${iterative ? ", set_config('hnsw.iterative_scan', 'relaxed_order', true)" : ''}`,
+        [String(ef)],
+      );
+      return tx.query<{ id: string; distance: number }>(sql, params);
+    });
+  } else {
+    rows = await db.query<{ id: string; distance: number }>(sql, params);
+  }
   return rows
     .map((r) => ({ id: r.id, distance: Number(r.distance) }))
     .sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : 1));
