@@ -18,6 +18,10 @@
  *   slack-429   the Slack stand-in answers chat.postMessage with 429, Retry-After: 2, for 10 s
  *   model-down  LLM mode; the model endpoint answers 503 for 10 s (answers fall back to extractive, with a note)
  *
+ * A quarter of the requests are comment form submissions (view_submission): a person told their
+ * comment is saved (the form turned into the receipt) must find it stored, with one DM receipt and
+ * one review card; a form that showed an error or timed out is submitted again (same view id).
+ *
  * Reported per scenario: ack p50/p99 (first delivery: request -> HTTP response), answer p50/p99
  * (first delivery -> the answer's chat.postMessage at the stand-in), failed deliveries (Slack would
  * retry them), duplicates (an event answered more than once), lost (an event acknowledged but never
@@ -33,7 +37,8 @@ import { loadConfig } from '../src/config.ts';
 import { readEvalSet } from '../src/search/evaluate.ts';
 import { createServices, ingest } from '../src/services.ts';
 import { startOpenAIStandIn, naiveModel, type OpenAIStandIn } from '../test/helpers/openai-stand-in.ts';
-import { eventEnvelope, mentionEvent, slackSignature, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../test/helpers/slack-requests.ts';
+import { commentFormSubmission, formValues } from '../test/helpers/slack-comments.ts';
+import { eventEnvelope, interactionForm, mentionEvent, slackSignature, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../test/helpers/slack-requests.ts';
 import { startSlackStandIn, type SlackStandIn } from '../test/helpers/slack-stand-in.ts';
 import { machine, summarize } from './lib.ts';
 
@@ -51,6 +56,9 @@ const ADMIN_URL = process.env.PD_BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0
 const DB_NAME = 'policy_desk_fault';
 const DB_URL = ADMIN_URL.replace(/\/[^/]*$/, `/${DB_NAME}`);
 const FAULT_AT = 0.4;
+/** Every COMMENT_EVERY-th request is a comment form submission instead of a question. */
+const COMMENT_EVERY = 4;
+const REVIEW_CHANNEL = 'GFAULTREVIEW';
 const SLACK_TIMEOUT_MS = 3000;
 
 type Scenario = 'baseline' | 'kill' | 'pg-restart' | 'slack-429' | 'model-down';
@@ -71,14 +79,22 @@ interface Delivery {
   retryNum: number;
   status: number | 'timeout' | 'error';
   ms: number;
+  /** Form submissions: the answer was the receipt (not an error shown on the form). */
+  receipt?: boolean;
 }
 
 interface Sample {
+  kind: 'question' | 'comment';
+  /** Questions: the event id; comments: the form's view id. */
   eventId: string;
+  /** Questions: the mention's ts (the answer's thread); comments: unused. */
   ts: string;
   body: string;
+  /** Comments: the submitter (the DM receipt goes to D<user>). */
+  user?: string;
   firstSentAt: number;
   deliveries: Delivery[];
+  /** Questions: Slack got a 2xx; comments: the form turned into the receipt (the person was told it is saved). */
   acked: boolean;
 }
 
@@ -108,6 +124,8 @@ function startInstance(name: string, slack: SlackStandIn, extraEnv: Record<strin
       JOB_LEASE_SECONDS: String(LEASE_SECONDS),
       // The load comes from a handful of simulated people asking far more than anyone would.
       RATE_LIMIT_QUESTIONS_PER_MINUTE: '0',
+      RATE_LIMIT_COMMENTS_PER_HOUR: '0',
+      REVIEW_CHANNEL_ID: REVIEW_CHANNEL,
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -154,10 +172,10 @@ async function stopInstance(i: Instance): Promise<void> {
 }
 
 /** One delivery, as Slack makes it: signed, with retry headers on retries, 3 s to answer. */
-async function deliver(i: Instance, body: string, retryNum: number): Promise<Delivery> {
+async function deliver(i: Instance, body: string, retryNum: number, form = false): Promise<Delivery> {
   const ts = Math.floor(Date.now() / 1000);
   const headers: Record<string, string> = {
-    'content-type': 'application/json',
+    'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json',
     'x-slack-request-timestamp': String(ts),
     'x-slack-signature': slackSignature(TEST_SIGNING_SECRET, ts, body),
   };
@@ -168,24 +186,31 @@ async function deliver(i: Instance, body: string, retryNum: number): Promise<Del
   const at = performance.now();
   try {
     const res = await fetch(`http://127.0.0.1:${i.port}/slack/events`, { method: 'POST', headers, body, signal: AbortSignal.timeout(SLACK_TIMEOUT_MS) });
-    await res.arrayBuffer();
-    return { at, instance: i.name, retryNum, status: res.status, ms: performance.now() - at };
+    const text = await res.text();
+    // A form submission is only "saved" for the person when the form turned into the receipt.
+    const receipt = form ? /"response_action":"update"/.test(text) : undefined;
+    return { at, instance: i.name, retryNum, status: res.status, ms: performance.now() - at, ...(receipt === undefined ? {} : { receipt }) };
   } catch (err) {
     const timeout = (err as Error).name === 'TimeoutError';
     return { at, instance: i.name, retryNum, status: timeout ? 'timeout' : 'error', ms: performance.now() - at };
   }
 }
 
-const ok = (d: Delivery) => typeof d.status === 'number' && d.status >= 200 && d.status < 300;
+const ok = (d: Delivery) => typeof d.status === 'number' && d.status >= 200 && d.status < 300 && d.receipt !== false;
 
 /** A load balancer notices a dead instance by its health check: 2 failed checks 2 s apart. */
 const LB_DETECTION_MS = 4000;
 
+/**
+ * Slack retries an event it got no 2xx for; a person whose form showed an error (or timed out)
+ * presses Submit again, which sends the same view id. Both modelled the same way: after a second,
+ * up to 3 times, to whichever instance the load balancer picks.
+ */
 async function sendWithRetries(sample: Sample, instances: Instance[], first: number): Promise<void> {
   for (let retry = 0; retry <= 3; retry++) {
     const inRotation = instances.filter((i) => i.alive || performance.now() - (i.diedAt ?? 0) < LB_DETECTION_MS);
     const target = inRotation[(first + retry) % inRotation.length] ?? instances[0]!;
-    const d = await deliver(target, sample.body, retry);
+    const d = await deliver(target, sample.body, sample.kind === 'comment' ? 0 : retry, sample.kind === 'comment');
     sample.deliveries.push(d);
     if (ok(d)) {
       sample.acked = true;
@@ -218,6 +243,8 @@ async function restartPostgres(): Promise<number> {
 interface Result {
   scenario: Scenario;
   events: number;
+  comments: { submitted: number; confirmed: number; stored: number; lost: number; receiptsMissing: number; receiptsDoubled: number; cardsMissing: number; cardsDoubled: number };
+  formAck: ReturnType<typeof summarize>;
   ack: ReturnType<typeof summarize>;
   answer: ReturnType<typeof summarize>;
   failedDeliveries: number;
@@ -238,7 +265,7 @@ async function runScenario(scenario: Scenario, slack: SlackStandIn, openai: Open
   });
   const db = new pg.Client({ connectionString: DB_URL });
   await db.connect();
-  await db.query('TRUNCATE jobs, slack_events, slack_answers CASCADE');
+  await db.query('TRUNCATE jobs, slack_events, slack_answers, comments, campaigns, slack_comment_cards CASCADE');
   await db.end();
   slack.clear();
   const channel = `CF${scenario.replace(/[^a-z0-9]/gi, '').toUpperCase().slice(0, 8)}`;
@@ -257,6 +284,25 @@ async function runScenario(scenario: Scenario, slack: SlackStandIn, openai: Open
 
   const samples: Sample[] = [];
   const pending: Array<Promise<void>> = [];
+  const newSample = (kind: Sample['kind'], n: number): Sample => {
+    if (kind === 'question') {
+      const ts = slack.nextTs();
+      const env = eventEnvelope(mentionEvent({ text: questions[n % questions.length]!, ts, channel, user: `UBENCH${n % 7}` }));
+      return { kind, eventId: env.eventId, ts, body: env.body, firstSentAt: performance.now(), deliveries: [], acked: false };
+    }
+    const viewId = `V${channel}${String(n).padStart(6, '0')}`;
+    const user = `UCMT${n % 5}`;
+    const values = formValues({
+      name: `Commenter ${n % 5}`,
+      email: `commenter${n % 5}@ngo.example.org`,
+      organizationType: 'ngo',
+      topic: 'mtcr-and-uas',
+      text: `Fault-run comment ${n} (${scenario}): the Department should publish ${n % 9} more categories of data on approved transfers, reviewed by ${['Congress', 'the public', 'an inspector general'][n % 3]}.`,
+      consent: 'yes',
+    });
+    const body = interactionForm(commentFormSubmission({ viewId, user, values, metadata: { origin: 'shortcut' } }));
+    return { kind, eventId: viewId, ts: '', body, user, firstSentAt: performance.now(), deliveries: [], acked: false };
+  };
   const count = Math.round(RATE * SECONDS);
   const interval = 1000 / RATE;
   const started = performance.now();
@@ -272,20 +318,16 @@ async function runScenario(scenario: Scenario, slack: SlackStandIn, openai: Open
         // Mid-answer: a burst of questions to B, acknowledged (so recorded) and being answered
         // by B's workers, then B is killed 5 ms after the last ack.
         const victim = instances[1]!;
-        const burst: Sample[] = [];
-        for (let k = 0; k < 4; k++) {
-          const ts = slack.nextTs();
-          const env = eventEnvelope(mentionEvent({ text: questions[(n + k) % questions.length]!, ts, channel, user: `UBENCH${k}` }));
-          burst.push({ eventId: env.eventId, ts, body: env.body, firstSentAt: performance.now(), deliveries: [], acked: false });
-        }
+        // Four questions and two comment forms: saved (the receipt shown), their follow-up jobs committed.
+        const burst: Sample[] = [0, 1, 2, 3, 4, 5].map((k) => newSample(k < 4 ? 'question' : 'comment', n * 10 + k));
         samples.push(...burst);
-        await Promise.all(burst.map((b) => deliver(victim, b.body, 0).then((d) => void (b.deliveries.push(d), (b.acked = ok(d))))));
+        await Promise.all(burst.map((b) => deliver(victim, b.body, 0, b.kind === 'comment').then((d) => void (b.deliveries.push(d), (b.acked = ok(d))))));
         await new Promise((r) => setTimeout(r, 5));
         victim.child.kill('SIGKILL');
         victim.alive = false;
         victim.diedAt = performance.now();
         const running = await inflightOn(victim.name);
-        faultNote = `instance B SIGKILLed at ${at} s, 5 ms after acknowledging a burst of 4 questions; ${running} of its jobs were running`;
+        faultNote = `instance B SIGKILLed at ${at} s, 5 ms after acknowledging a burst of 4 questions and 2 comment forms; ${running} of its jobs were running`;
         fault = Promise.resolve();
       } else if (scenario === 'pg-restart') {
         fault = restartPostgres().then((ms) => void (faultNote = `Postgres restarted at ${at} s (pg_ctlcluster took ${(ms / 1000).toFixed(1)} s)`));
@@ -302,9 +344,7 @@ async function runScenario(scenario: Scenario, slack: SlackStandIn, openai: Open
         fault = Promise.resolve();
       }
     }
-    const ts = slack.nextTs();
-    const env = eventEnvelope(mentionEvent({ text: questions[n % questions.length]!, ts, channel, user: `UBENCH${n % 7}` }));
-    const sample: Sample = { eventId: env.eventId, ts, body: env.body, firstSentAt: performance.now(), deliveries: [], acked: false };
+    const sample = newSample(n % COMMENT_EVERY === COMMENT_EVERY - 1 ? 'comment' : 'question', n);
     samples.push(sample);
     pending.push(sendWithRetries(sample, instances, n % instances.length));
   }
@@ -315,7 +355,29 @@ async function runScenario(scenario: Scenario, slack: SlackStandIn, openai: Open
   const answerPosts = () => slack.callsOf('chat.postMessage').filter((c) => c.body.channel === channel);
   const deadline = performance.now() + (LEASE_SECONDS + 90) * 1000;
   const answered = () => new Set(answerPosts().map((c) => String(c.body.thread_ts)));
-  while (performance.now() < deadline && samples.some((s) => s.acked && !answered().has(s.ts))) await new Promise((r) => setTimeout(r, 100));
+  const questionSamples = samples.filter((s) => s.kind === 'question');
+  const commentSamples = samples.filter((s) => s.kind === 'comment');
+  while (performance.now() < deadline && questionSamples.some((s) => s.acked && !answered().has(s.ts))) await new Promise((r) => setTimeout(r, 100));
+  // Comments: every one saved gets its DM receipt and its review card.
+  const stored = async () => {
+    const c = new pg.Client({ connectionString: DB_URL });
+    await c.connect();
+    try {
+      return (await c.query<{ key: string; tracking: string }>(`SELECT idempotency_key AS key, tracking_number AS tracking FROM comments WHERE idempotency_key LIKE $1`, [`slack-view:V${channel}%`])).rows;
+    } finally {
+      await c.end();
+    }
+  };
+  const postsMentioning = (where: (ch: string) => boolean, tracking: string) =>
+    slack.callsOf('chat.postMessage').filter((c) => where(String(c.body.channel)) && JSON.stringify(c.body).includes(tracking));
+  const isDm = (ch: string) => ch.startsWith('DUCMT');
+  const isCard = (ch: string) => ch === REVIEW_CHANNEL;
+  for (;;) {
+    const rows = await stored();
+    const waiting = rows.some((r) => postsMentioning(isDm, r.tracking).length === 0 || postsMentioning(isCard, r.tracking).length === 0);
+    if (!waiting || performance.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
   // A little longer, so a late duplicate would be seen too.
   await new Promise((r) => setTimeout(r, 2000));
 
@@ -333,7 +395,7 @@ async function runScenario(scenario: Scenario, slack: SlackStandIn, openai: Open
   let errorReplies = 0;
   let fallback = 0;
   const answerMs: number[] = [];
-  for (const s of samples) {
+  for (const s of questionSamples) {
     const posts = byThread.get(s.ts) ?? [];
     const replies = posts.filter(firstPart);
     if (replies.length > 1) duplicates += replies.length - 1;
@@ -347,12 +409,28 @@ async function runScenario(scenario: Scenario, slack: SlackStandIn, openai: Open
   const [jobs] = (await db2.query<{ rerun: number; dead: number }>(`SELECT count(*) FILTER (WHERE attempts > 1)::int AS rerun, count(*) FILTER (WHERE state = 'dead')::int AS dead FROM jobs`)).rows;
   await db2.end();
   const reconciled = instances.flatMap((i) => i.logs).filter((l) => l.msg === 'slack: reply was already posted by an earlier attempt; not posting it again').length;
+  const rows = await stored();
+  const byKey = new Map(rows.map((r) => [r.key, r.tracking]));
+  const comments = {
+    submitted: commentSamples.length,
+    confirmed: commentSamples.filter((s) => s.acked).length,
+    stored: rows.length,
+    // Told "saved" (the receipt in the form), yet not in the database.
+    lost: commentSamples.filter((s) => s.acked && !byKey.has(`slack-view:${s.eventId}`)).length,
+    receiptsMissing: rows.filter((r) => postsMentioning(isDm, r.tracking).length === 0).length,
+    receiptsDoubled: rows.reduce((n, r) => n + Math.max(0, postsMentioning(isDm, r.tracking).length - 1), 0),
+    cardsMissing: rows.filter((r) => postsMentioning(isCard, r.tracking).length === 0).length,
+    cardsDoubled: rows.reduce((n, r) => n + Math.max(0, postsMentioning(isCard, r.tracking).length - 1), 0),
+  };
   await Promise.all(instances.map(stopInstance));
 
-  const firstAcks = samples.map((s) => s.deliveries[0]!).filter((d) => typeof d.status === 'number');
+  const firstAcks = questionSamples.map((s) => s.deliveries[0]!).filter((d) => typeof d.status === 'number');
+  const formAcks = commentSamples.map((s) => s.deliveries[0]!).filter((d) => typeof d.status === 'number');
   return {
     scenario,
-    events: samples.length,
+    events: questionSamples.length,
+    comments,
+    formAck: summarize(formAcks.map((d) => d.ms)),
     ack: summarize(firstAcks.map((d) => d.ms)),
     answer: summarize(answerMs),
     failedDeliveries: samples.flatMap((s) => s.deliveries).filter((d) => !ok(d)).length,
@@ -380,6 +458,7 @@ await admin(async (c) => {
   await services.close();
 }
 const slack = await startSlackStandIn();
+slack.setChannel(REVIEW_CHANNEL, { name: 'comment-review', isPrivate: true });
 const openai = await startOpenAIStandIn({ defaultChat: naiveModel });
 const questions = (await readEvalSet(path.join(PROJECT_ROOT, 'test', 'fixtures', 'eval', 'questions.jsonl'))).map((q) => q.question);
 
@@ -407,6 +486,13 @@ for (const r of results) {
   console.log(
     `| ${r.scenario} | ${r.events} | ${ms(r.ack.p50)} | ${ms(r.ack.p99)} | ${ms(r.answer.p50)} | ${ms(r.answer.p99)} | ${r.failedDeliveries} (${r.retriedEvents} events) | ${r.duplicates} | ${r.lost} | ${r.errorReplies} | ${r.fallback} | ${r.rerunJobs} (${r.reconciled}) | ${r.deadJobs} |`,
   );
+}
+console.log('');
+console.log('| scenario | comment forms (resubmitted) | form answer p50 | p99 | saved and told so | stored | lost | receipts missing / doubled | cards missing / doubled |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const r of results) {
+  const c = r.comments;
+  console.log(`| ${r.scenario} | ${c.submitted} | ${ms(r.formAck.p50)} | ${ms(r.formAck.p99)} | ${c.confirmed} | ${c.stored} | ${c.lost} | ${c.receiptsMissing} / ${c.receiptsDoubled} | ${c.cardsMissing} / ${c.cardsDoubled} |`);
 }
 console.log('');
 for (const r of results) console.log(`${r.scenario}: ${r.faultNote}`);

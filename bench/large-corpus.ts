@@ -83,7 +83,7 @@ if (args.child === 'ingest') {
   const config = configFor({ url: args.pglite ? undefined : args.url, pgliteDir: args.pglite });
   const db = await openDb(config, { schema: args.pglite ? undefined : args.schema });
   const embedder = new HashingEmbedder();
-  const services = await createServices(config, { db, embedder });
+  const services = await createServices(config, { db, embedder, vectorIndex: false });
   const dirs = args.dirs!.split(',');
   let done = 0;
   let total = 0;

@@ -75,7 +75,7 @@ function progressReporter(label: string): { onEvent: (e: IngestEvent) => void; s
   };
 }
 
-async function withServices<T>(fn: (s: Services, config: Config) => Promise<T>, options: { skipEmbedderCheck?: boolean } = {}): Promise<T> {
+async function withServices<T>(fn: (s: Services, config: Config) => Promise<T>, options: { skipEmbedderCheck?: boolean; vectorIndex?: boolean } = {}): Promise<T> {
   const config = getConfig();
   const services = await createServices(config, options);
   try {
@@ -418,7 +418,7 @@ export function buildProgram(): Command {
         progress.stop();
         process.stdout.write(`${formatSummary(summary)}\n`);
         if (summary.failed > 0) process.exitCode = 1;
-      });
+      }, { vectorIndex: false });
     });
 
   program

@@ -26,7 +26,19 @@ export interface Services {
 
 export async function createServices(
   config: Config,
-  options: OpenDbOptions & { logger?: Logger; embedder?: Embedder; db?: Db; skipEmbedderCheck?: boolean; promptsDir?: string } = {},
+  options: OpenDbOptions & {
+    logger?: Logger;
+    embedder?: Embedder;
+    db?: Db;
+    skipEmbedderCheck?: boolean;
+    promptsDir?: string;
+    /**
+     * False: check the embedder binding but leave the HNSW index to the caller. An ingest decides
+     * about it itself (a bulk load drops it and builds it once at the end), so building a missing
+     * one first, as every other start does, would be work thrown away.
+     */
+    vectorIndex?: boolean;
+  } = {},
 ): Promise<Services> {
   // A broken prompt template is a start-up error, before anything is opened.
   const prompts = await loadPrompts(options.promptsDir);
@@ -34,7 +46,7 @@ export async function createServices(
   const embedder = options.embedder ?? (await createEmbedder(config));
   const db = options.db ?? (await openDb(config, options));
   try {
-    if (!options.skipEmbedderCheck) await ensureEmbedder(db, embedder);
+    if (!options.skipEmbedderCheck) await ensureEmbedder(db, embedder, { vectorIndex: options.vectorIndex ?? true });
   } catch (err) {
     if (!options.db) await db.close();
     throw err;

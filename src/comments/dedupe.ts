@@ -67,6 +67,9 @@ export function textHash(dedupeText: string): string {
  */
 const CAMPAIGN_LOCK = 727_003;
 
+/** SQL: the comment (a row of `comments`) has no attachment still waiting to be read. */
+const COMPLETE = 'NOT EXISTS (SELECT 1 FROM comment_attachments pa WHERE pa.comment_id = comments.id AND pa.pending)';
+
 export interface CampaignMatch {
   campaignId: string;
   kind: 'exact' | 'near';
@@ -92,7 +95,8 @@ export async function findBestMatch(
   threshold: number,
   options: { onlyEarlier?: boolean } = {},
 ): Promise<{ id: number; trackingNumber: string; campaignId: string | null; kind: 'exact' | 'near'; similarity: number } | null> {
-  const others = options.onlyEarlier ? 'id < $2' : 'id <> $2';
+  // A comment whose files are still being read is not complete yet: neither a match nor matched.
+  const others = `${options.onlyEarlier ? 'id < $2' : 'id <> $2'} AND ${COMPLETE}`;
   if (comment.dedupeText.length >= MIN_EXACT_CHARS) {
     const exact = await tx.query<{ id: number; trackingNumber: string; campaignId: string | null }>(
       `SELECT id, tracking_number AS "trackingNumber", campaign_id AS "campaignId" FROM comments
@@ -140,7 +144,7 @@ export async function assignCampaign(
     if (db.kind === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))', [CAMPAIGN_LOCK]);
     const rows = await tx.query<{ id: number; trackingNumber: string; dedupeText: string; textHash: string; campaignId: string | null }>(
       `SELECT id, tracking_number AS "trackingNumber", dedupe_text AS "dedupeText", text_hash AS "textHash", campaign_id AS "campaignId"
-         FROM comments WHERE id = $1 FOR UPDATE`,
+         FROM comments WHERE id = $1 AND ${COMPLETE} FOR UPDATE`,
       [commentId],
     );
     const comment = rows[0];
@@ -175,7 +179,7 @@ export async function assignCampaign(
       const stragglers = await tx.query<{ id: number; exact: boolean; similarity: number }>(
         `SELECT id, text_hash = $2 AS exact, similarity(dedupe_text, $3)::float8 AS similarity
            FROM comments
-          WHERE campaign_id IS NULL AND id <> $1
+          WHERE campaign_id IS NULL AND id <> $1 AND ${COMPLETE}
             AND (text_hash = $2 OR (length($3) >= $4 AND length(dedupe_text) >= $4 AND dedupe_text % $3))
           ORDER BY id`,
         [comment.id, comment.textHash, comment.dedupeText, MIN_NEAR_CHARS],

@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts';
-import type { Db } from '../db/types.ts';
+import type { Db, Queryable } from '../db/types.ts';
 import type { Logger } from '../log.ts';
 
 /**
@@ -10,4 +10,10 @@ export interface CommentDeps {
   db: Db;
   config: Pick<Config, 'comments'>;
   logger: Logger;
+  /**
+   * Runs inside the transaction of every change to a comment (status, assignee, tags, notes),
+   * after the change: the Slack app enqueues the job that updates the comment's review card, so
+   * the job exists exactly when the change does. Nothing when unset (the CLI without Slack).
+   */
+  onChange?: (tx: Queryable, commentId: number) => Promise<void>;
 }

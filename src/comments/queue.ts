@@ -5,6 +5,7 @@ import { commentLimitMessage } from '../rate-limits.ts';
 import type { CommentTopic } from '../config.ts';
 import type { Queryable } from '../db/types.ts';
 import { AppError, isAppError } from '../errors.ts';
+import { wakeLocalWorkers } from '../jobs/queue.ts';
 import { actorLabel, requireStaff, type Actor } from './access.ts';
 import { assignCampaign, dedupeTextOf, textHash } from './dedupe.ts';
 import type { CommentDeps } from './deps.ts';
@@ -21,6 +22,7 @@ import {
   type CommentStatus,
   type FieldErrors,
   type OrganizationType,
+  type CommentAttachmentInput,
   type PersonalDataKind,
 } from './schema.ts';
 import { detectPersonalData, suggestTopicByKeywords, type TopicSuggester } from './triage.ts';
@@ -224,6 +226,18 @@ export interface SubmitOptions {
    * resubmission of a stored one (same idempotency key) costs nothing.
    */
   rateLimit?: BucketSpec;
+  /**
+   * Files to be read after the commit (Slack files: downloading and extracting them is a job).
+   * They are recorded now by name, after the given attachments, as pending; completeAttachments()
+   * fills in their text. Campaign grouping waits for them.
+   */
+  pendingFiles?: Array<{ name: string; mime?: string | null; size?: number | null; url?: string | null }>;
+  /**
+   * Runs inside the submission's transaction once the comment is inserted (not for a repeated
+   * idempotency key): work that must exist exactly when the comment does, such as the job that
+   * sends the receipt and posts the review card.
+   */
+  onCreated?: (tx: Queryable, comment: Comment) => Promise<void>;
 }
 
 export interface SubmitResult {
@@ -266,6 +280,15 @@ export async function submitComment(deps: CommentDeps, input: CommentInput, opti
   const key = options.idempotencyKey?.trim() || null;
   if (key && key.length > 500) throw new AppError('input.invalid', 'The idempotency key is longer than 500 characters.');
 
+  if (c.attachments.length + (options.pendingFiles?.length ?? 0) > COMMENT_LIMITS.attachments) {
+    throw invalid({ attachments: `At most ${COMMENT_LIMITS.attachments} attachments; combine some files.` });
+  }
+  const pending = (options.pendingFiles ?? []).map((f) => ({
+    name: f.name.trim().slice(0, COMMENT_LIMITS.attachmentNameChars) || 'attachment',
+    mime: f.mime?.trim() || 'application/octet-stream',
+    size: Math.max(0, Math.min(Math.round(f.size ?? 0), COMMENT_LIMITS.attachmentMaxBytes)),
+    url: f.url?.slice(0, 2000) || null,
+  }));
   const attachmentTexts = c.attachments.map((a) => a.text);
   const dedupeText = dedupeTextOf({ title: c.title, text: c.text, attachmentTexts });
   const suggestion = suggestTopicByKeywords({ title: c.title ?? null, text: c.text, attachmentText: attachmentTexts.filter(Boolean).join('\n'), topics });
@@ -322,9 +345,17 @@ export async function submitComment(deps: CommentDeps, input: CommentInput, opti
             [id, i + 1, a.name, a.mime, a.size, a.url, a.text, a.note],
           );
         }
+        for (const [i, f] of pending.entries()) {
+          await tx.query(
+            `INSERT INTO comment_attachments (comment_id, ordinal, name, mime, size_bytes, url, extraction_note, pending)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, true)`,
+            [id, c.attachments.length + i + 1, f.name, f.mime, f.size, f.url, PENDING_NOTE],
+          );
+        }
         await insertAudit(tx, id, who, 'submitted', null, 'new', [c.source, c.sourceRef].filter(Boolean).join(': ') || null);
         const comment = await readComment(tx, id);
         if (!comment) throw new AppError('internal', 'the stored comment could not be read back');
+        await options.onCreated?.(tx, comment);
         return { comment, created: true };
       });
     } catch (err) {
@@ -334,7 +365,10 @@ export async function submitComment(deps: CommentDeps, input: CommentInput, opti
   }
 
   if (!stored.created) return stored;
-  // Committed: from here on the submission has succeeded, whatever else happens.
+  if (options.onCreated) wakeLocalWorkers();
+  // Committed: from here on the submission has succeeded, whatever else happens. With files
+  // still to read, grouping waits for their text (completeAttachments).
+  if (pending.length > 0) return stored;
   try {
     const match = await assignCampaign(deps.db, stored.comment.id, deps.config.comments.nearDuplicateThreshold);
     if (match) return { comment: (await readComment(deps.db, stored.comment.id)) ?? stored.comment, created: true };
@@ -342,6 +376,68 @@ export async function submitComment(deps: CommentDeps, input: CommentInput, opti
     deps.logger.warn({ err, commentId: stored.comment.id }, 'comments: campaign grouping failed after submission (run `policy-desk comments regroup`)');
   }
   return stored;
+}
+
+/** What a pending attachment says until its file has been read. */
+export const PENDING_NOTE = 'being read: the text follows shortly';
+
+/**
+ * Fills in the comment's pending attachments (submitComment's `pendingFiles`) with what reading
+ * the files gave, in their order, and recomputes what depends on the text: the dedupe text and
+ * hash, the topic suggestion, the personal-data flag; then groups the comment into a campaign.
+ * Runs once per comment in effect: a second call finds nothing pending and changes nothing (a
+ * job retried after its commit). Files missing from `results` are recorded as not read.
+ */
+export async function completeAttachments(deps: CommentDeps, commentId: number, results: readonly CommentAttachmentInput[]): Promise<{ comment: Comment; completed: number }> {
+  const topics = deps.config.comments.topics;
+  const completed = await deps.db.transaction(async (tx) => {
+    const pending = await tx.query<{ id: number; name: string }>(
+      'SELECT id, name FROM comment_attachments WHERE comment_id = $1 AND pending ORDER BY ordinal FOR UPDATE',
+      [commentId],
+    );
+    if (pending.length === 0) return 0;
+    for (const [i, row] of pending.entries()) {
+      const r = results[i];
+      await tx.query(
+        `UPDATE comment_attachments SET pending = false, extracted_text = $2, extraction_note = $3,
+           mime = coalesce($4, mime), size_bytes = coalesce($5, size_bytes), url = coalesce($6, url)
+         WHERE id = $1`,
+        r
+          ? [row.id, r.text?.slice(0, COMMENT_LIMITS.attachmentTextChars) || null, r.note?.slice(0, 500) ?? null, r.mime || null,
+             Math.min(Math.max(0, Math.round(r.size)), COMMENT_LIMITS.attachmentMaxBytes), r.url ?? null]
+          : [row.id, null, 'not read: the file could not be fetched from Slack', null, null, null],
+      );
+    }
+    const [c] = await tx.query<{ title: string | null; text: string }>('SELECT title, body AS text FROM comments WHERE id = $1 FOR UPDATE', [commentId]);
+    if (!c) throw new AppError('comment.not_found', `No comment with id ${commentId}.`);
+    const texts = (await tx.query<{ text: string | null }>('SELECT extracted_text AS text FROM comment_attachments WHERE comment_id = $1 ORDER BY ordinal', [commentId])).map(
+      (a) => a.text,
+    );
+    const dedupeText = dedupeTextOf({ title: c.title, text: c.text, attachmentTexts: texts });
+    const suggestion = suggestTopicByKeywords({ title: c.title, text: c.text, attachmentText: texts.filter(Boolean).join('\n'), topics });
+    await tx.query(
+      `UPDATE comments SET dedupe_text = $2, text_hash = $3, suggested_topic = $4, suggested_topic_score = $5, suggested_topic_method = $6,
+         personal_data = $7, updated_at = now() WHERE id = $1`,
+      [commentId, dedupeText, textHash(dedupeText), suggestion?.topic ?? null, suggestion?.score ?? null, suggestion?.method ?? null,
+       detectPersonalData(c.text, c.title, ...texts)],
+    );
+    const read = (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM comment_attachments WHERE comment_id = $1 AND extracted_text IS NOT NULL', [commentId]))[0]!.n;
+    await insertAudit(tx, commentId, 'system', 'attachments', null, null, `${pending.length} file${pending.length === 1 ? '' : 's'} read after submission; ${read} with text`);
+    return pending.length;
+  });
+  try {
+    await assignCampaign(deps.db, commentId, deps.config.comments.nearDuplicateThreshold);
+  } catch (err) {
+    deps.logger.warn({ err, commentId }, 'comments: campaign grouping failed after reading attachments (run `policy-desk comments regroup`)');
+  }
+  const comment = await readComment(deps.db, commentId);
+  if (!comment) throw new AppError('comment.not_found', `No comment with id ${commentId}.`);
+  return { comment, completed };
+}
+
+/** A comment by id for the app's own follow-up work (receipts, cards): no actor, never shown to a person as such. */
+export async function readCommentForDelivery(deps: Pick<CommentDeps, 'db'>, commentId: number): Promise<Comment | null> {
+  return readComment(deps.db, commentId);
 }
 
 async function readCommentByKey(db: Queryable, key: string): Promise<Comment | null> {
@@ -421,10 +517,13 @@ async function change(
       const locked = await lockComment(tx, ref);
       await fn(tx, locked, who);
       await tx.query('UPDATE comments SET updated_at = now() WHERE id = $1', [locked.id]);
+      await deps.onChange?.(tx, locked.id);
       return (await readComment(tx, locked.id))!;
     });
   } catch (err) {
     throw asChangeError(err);
+  } finally {
+    if (deps.onChange) wakeLocalWorkers();
   }
 }
 

@@ -6,22 +6,16 @@ export interface CardLocation {
   ts: string;
 }
 
-/** Claims the card of a comment before posting it; false when it is claimed (or posted) already. */
-export async function claimCommentCard(db: Queryable, commentId: number, channel: string): Promise<boolean> {
-  const rows = await db.query<{ comment_id: number }>(
-    'INSERT INTO slack_comment_cards (comment_id, channel_id) VALUES ($1, $2) ON CONFLICT (comment_id) DO NOTHING RETURNING comment_id',
-    [commentId, channel],
+/**
+ * Where a comment's review card was posted (by the comment.intake job, once: see
+ * src/slack/jobs/comment-intake.ts), so later changes update it in place.
+ */
+export async function recordCommentCard(db: Queryable, commentId: number, channel: string, ts: string): Promise<void> {
+  await db.query(
+    `INSERT INTO slack_comment_cards (comment_id, channel_id, message_ts, posted_at) VALUES ($1, $2, $3, now())
+     ON CONFLICT (comment_id) DO UPDATE SET channel_id = EXCLUDED.channel_id, message_ts = EXCLUDED.message_ts, posted_at = now()`,
+    [commentId, channel, ts],
   );
-  return rows.length === 1;
-}
-
-export async function recordCommentCard(db: Queryable, commentId: number, ts: string): Promise<void> {
-  await db.query('UPDATE slack_comment_cards SET message_ts = $2, posted_at = now() WHERE comment_id = $1', [commentId, ts]);
-}
-
-/** Gives up a claim whose post failed, so a later attempt can post the card. */
-export async function releaseCommentCard(db: Queryable, commentId: number): Promise<void> {
-  await db.query('DELETE FROM slack_comment_cards WHERE comment_id = $1 AND message_ts IS NULL', [commentId]);
 }
 
 export async function findCommentCard(db: Queryable, commentId: number): Promise<CardLocation | null> {

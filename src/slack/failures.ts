@@ -39,3 +39,9 @@ export async function reportFailure(
   }
   return ref;
 }
+
+/** A Slack platform error (the request reached Slack and was refused: cannot_dm_bot, channel_not_found, ...), else null. */
+export function platformError(err: unknown): string | null {
+  const e = err as { code?: string; data?: { error?: string } };
+  return e?.code === 'slack_webapi_platform_error' ? (e.data?.error ?? 'platform_error') : null;
+}

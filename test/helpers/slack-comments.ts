@@ -49,7 +49,8 @@ export interface CommentApp {
 
 const FAST_RETRY = { retries: 2, factor: 1, minTimeout: 50, maxTimeout: 100 };
 
-export async function startCommentApp(options: { env?: Record<string, string>; standIn?: SlackStandIn; db?: Db; ingestDocs?: boolean } = {}): Promise<CommentApp> {
+/** `jobs: false`: the app runs no workers; the test plays them (see slack-comment-jobs.test.ts). */
+export async function startCommentApp(options: { env?: Record<string, string>; standIn?: SlackStandIn; db?: Db; ingestDocs?: boolean; jobs?: false } = {}): Promise<CommentApp> {
   const standIn = options.standIn ?? (await startSlackStandIn());
   standIn.addUsers(Object.values(PEOPLE).map((p) => ({ ...p })));
   standIn.setUsergroup(STAFF_GROUP, [PEOPLE.groupStaff.id, PEOPLE.externalInGroup.id]);
@@ -77,7 +78,7 @@ export async function startCommentApp(options: { env?: Record<string, string>; s
     const rows = await db.query<{ id: string }>('SELECT id FROM documents ORDER BY id LIMIT 1');
     documentId = rows[0]?.id ?? '';
   }
-  const running = await startSlackApp(services, { port: 0, host: '127.0.0.1', retryConfig: FAST_RETRY });
+  const running = await startSlackApp(services, { port: 0, host: '127.0.0.1', retryConfig: FAST_RETRY, ...(options.jobs === false ? { jobs: false as const } : {}) });
   return {
     standIn,
     db,

@@ -49,6 +49,8 @@ export class SlackStandIn {
   private seq = 0;
   private readonly failures = new Map<string, ScriptedFailure[]>();
   private readonly threads = new Map<string, StoredMessage[]>();
+  /** Top-level messages the app posted, by channel, oldest first (conversations.history). */
+  private readonly history = new Map<string, StoredMessage[]>();
   private readonly held = new Map<string, Promise<void>>();
   /** Methods answering 429 until a performance.now() deadline (see rateLimit). */
   private readonly limited = new Map<string, { until: number; retryAfter: number }>();
@@ -132,9 +134,10 @@ export class SlackStandIn {
   }
 
   /** A Slack-shaped timestamp, increasing. */
+  /** A message ts like Slack's: the current second, and a sequence number that keeps them unique and increasing. */
   nextTs(): string {
     this.seq += 1;
-    return `1760000000.${String(this.seq).padStart(6, '0')}`;
+    return `${Math.floor(Date.now() / 1000)}.${String(this.seq).padStart(6, '0')}`;
   }
 
   failNext(method: string, failure: ScriptedFailure): void {
@@ -228,6 +231,11 @@ export class SlackStandIn {
     return this.calls.filter((c) => c.method === method && c.status === 200 && c.body.__failed !== true);
   }
 
+  /** Top-level messages posted in a channel (a DM, the review channel), oldest first. */
+  channelHistory(channel: string): StoredMessage[] {
+    return [...(this.history.get(channel) ?? [])];
+  }
+
   clear(): void {
     this.calls.length = 0;
   }
@@ -256,6 +264,12 @@ export class SlackStandIn {
       const id = url.pathname.split('/')[2] ?? '';
       const f = this.files.get(id);
       const authorized = req.headers.authorization === `Bearer ${this.expectedToken}`;
+      // failNext('file_download', { status: 503 }): Slack's file host having a bad moment.
+      const scripted = this.failures.get('file_download')?.shift();
+      if (scripted) {
+        this.calls.push({ method: 'file_download', body: { file: id, authorized, __failed: true }, headers: req.headers, at, status: scripted.status ?? 500 });
+        return send(scripted.status ?? 500, 'unavailable');
+      }
       this.calls.push({ method: 'file_download', body: { file: id, authorized }, headers: req.headers, at, status: authorized && f ? 200 : 403 });
       // Slack answers an unauthenticated download with its sign-in page, not an error.
       if (!authorized || !f) return send(200, '<html><body>Sign in to Slack</body></html>', 'text/html');
@@ -330,6 +344,7 @@ export class SlackStandIn {
           ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
         };
         if (threadTs) this.addThreadMessages(channel, threadTs, [{ ...message, thread_ts: threadTs }]);
+        else this.history.set(channel, [...(this.history.get(channel) ?? []), message]);
         return reply({ ok: true, channel, ts, message });
       }
       case 'apps.connections.open':
@@ -421,6 +436,17 @@ export class SlackStandIn {
         const withMeta = body.include_all_metadata === 'true' || body.include_all_metadata === true;
         const messages = withMeta ? withRoot : withRoot.map(({ metadata: _m, ...m }) => m);
         return reply({ ok: true, messages, has_more: next !== '', response_metadata: { next_cursor: next } });
+      }
+      case 'conversations.history': {
+        // Like Slack: newest first, messages after `oldest` only, paged by cursor, metadata when asked for.
+        const oldest = Number(body.oldest ?? 0);
+        const all = (this.history.get(String(body.channel)) ?? []).filter((m) => Number(m.ts) > oldest).reverse();
+        const limit = Math.max(1, Number(body.limit ?? 100));
+        const start = body.cursor ? Number(String(body.cursor).replace('c', '')) : 0;
+        const next = start + limit < all.length ? `c${start + limit}` : '';
+        const withMeta = body.include_all_metadata === 'true' || body.include_all_metadata === true;
+        const page = all.slice(start, start + limit).map((m) => (withMeta ? m : (({ metadata: _m, ...rest }) => rest)(m)));
+        return reply({ ok: true, messages: page, has_more: next !== '', response_metadata: { next_cursor: next } });
       }
       case 'assistant.threads.setStatus':
       case 'assistant.threads.setSuggestedPrompts':

@@ -190,18 +190,30 @@ describe(`comment intake in Slack (${dbLabel})`, () => {
     expect(cardsPosted(app.standIn).filter((m) => textOf(m).includes(numbers[0]!))).toHaveLength(1);
   });
 
-  it('reads files attached in the form (file input): the text is extracted and searchable, the receipt follows', async () => {
+  it('reads files attached in the form (file input) after saving: the receipt at once, the text extracted (a failed download retried) and searchable', async () => {
     const pdf = app.standIn.addFile({ id: 'FFORMPDF1', name: 'annex-a.pdf', mimetype: 'application/pdf', content: await makePdf(['Annex A: quarterly reporting on gyroscope transfers.']) });
+    // Slack's file host fails the first download: the intake job tries again after a backoff.
+    app.standIn.failNext('file_download', { status: 503 });
     const id = viewId();
     const res = await interact(app.url, commentFormSubmission({ viewId: id, user: PEOPLE.colleague.id, values: goodForm({ text: 'See attached.', files: [pdf] }), metadata: { origin: 'shortcut' } }));
+    // Saved before Slack is answered: the form turns into the receipt, naming the file.
     expect(res.json?.response_action).toBe('update');
-    expect(JSON.stringify(res.json)).toContain('Reading 1 attachment');
-    const update = await app.standIn.waitFor('the receipt in the form', () => app.standIn.callsOf('views.update').find((c) => c.body.view_id === id));
-    expect(JSON.stringify(update.body.view)).toContain('Comment received');
-    const download = app.standIn.calls.find((c) => c.method === 'file_download' && c.body.file === 'FFORMPDF1');
-    expect(download?.body.authorized).toBe(true);
-    const { comments } = await listComments({ db: app.db, config: app.services.config, logger: app.logs.logger }, CLI_ACTOR, { text: 'gyroscope' });
+    const tracking = /tracking number \*([0-9a-z-]{13})\*/.exec(JSON.stringify(res.json))?.[1];
+    expect(tracking).toBeDefined();
+    expect(JSON.stringify(res.json)).toContain('annex-a.pdf');
+    const services = { db: app.db, config: app.services.config, logger: app.logs.logger };
+    const dm = await app.standIn.waitFor('the DM receipt', () => dmsTo(app.standIn, PEOPLE.colleague.id).find((c) => textOf(c).includes(tracking!)), 15_000);
+    expect(textOf(dm)).toContain('annex-a.pdf');
+    const downloads = app.standIn.calls.filter((c) => c.method === 'file_download' && c.body.file === 'FFORMPDF1');
+    expect(downloads.map((d) => d.status)).toEqual([503, 200]);
+    expect(downloads[1]!.body.authorized).toBe(true);
+    const d = await getCommentDetails(services, CLI_ACTOR, tracking!);
+    expect(d.comment.attachments).toEqual([expect.objectContaining({ name: 'annex-a.pdf', note: null, textChars: expect.any(Number) })]);
+    expect(d.audit.map((a) => a.action)).toEqual(expect.arrayContaining(['submitted', 'attachments']));
+    const { comments } = await listComments(services, CLI_ACTOR, { text: 'gyroscope' });
     expect(comments.map((c) => c.attachments.map((a) => a.name))).toEqual([['annex-a.pdf']]);
+    const card = await app.standIn.waitFor('the card', () => cardsPosted(app.standIn).find((c) => textOf(c).includes(tracking!)));
+    expect(textOf(card)).toContain('annex-a.pdf');
   });
 
   it('turns a partner organization user\'s Slack Connect message with a file into a comment, once', async () => {

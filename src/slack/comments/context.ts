@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { resolveSlackActor, type Actor, type UsergroupMembership } from '../../comments/access.ts';
 import type { CommentDeps } from '../../comments/deps.ts';
 import type { SlackDeps } from '../deps.ts';
+import { enqueueCardRefresh } from '../jobs/comment-card.ts';
 
 /**
  * What the comment listeners need from Slack about people: who someone is (users.info), whether
@@ -77,9 +78,18 @@ export class CommentSlack implements UsergroupMembership {
 
   constructor(private readonly deps: SlackDeps) {}
 
-  /** The comment services over this app's database, configuration and log. */
+  /**
+   * The comment services over this app's database, configuration and log. With a review channel,
+   * every change to a comment also enqueues the redraw of its card, in the change's transaction.
+   */
   get services(): CommentDeps {
-    return { db: this.deps.services.db, config: this.deps.services.config, logger: this.deps.logger };
+    const { services, logger } = this.deps;
+    return {
+      db: services.db,
+      config: services.config,
+      logger,
+      ...(services.config.slack.reviewChannelId ? { onChange: enqueueCardRefresh } : {}),
+    };
   }
 
   use(client: webApi.WebClient): this {

@@ -51,8 +51,22 @@ export function isSlackFileUrl(url: string, apiUrl: string | undefined): boolean
 const DOWNLOAD_TIMEOUT_MS = 20_000;
 const CONCURRENCY = 3;
 
+/** A download that may work if tried again: the network, a timeout, Slack busy (429, 5xx). */
+export class TransientFileError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TransientFileError';
+  }
+}
+
 async function download(url: string, token: string, maxBytes: number): Promise<Uint8Array> {
-  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+  } catch (err) {
+    throw new TransientFileError(`download failed: ${(err as Error).message}`, { cause: err });
+  }
+  if (res.status === 429 || res.status >= 500) throw new TransientFileError(`HTTP ${res.status}`);
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   const length = Number(res.headers.get('content-length') ?? '0');
   if (length > maxBytes) throw new Error(`larger than ${maxBytes} bytes`);
@@ -66,6 +80,11 @@ export interface FileReadOptions {
   /** SLACK_API_URL: a GovSlack host or the test stand-in may serve the files too. */
   apiUrl: string | undefined;
   logger: Logger;
+  /**
+   * Throw TransientFileError for a download that may work later instead of recording the file
+   * without text: a job that can run again (not on its last attempt) sets this.
+   */
+  throwTransient?: boolean;
 }
 
 async function readOne(ref: SlackFile, o: FileReadOptions): Promise<CommentAttachmentInput> {
@@ -95,14 +114,16 @@ async function readOne(ref: SlackFile, o: FileReadOptions): Promise<CommentAttac
     const content = await download(source, token, COMMENT_LIMITS.attachmentBytes);
     return await readAttachment({ ...base, size: size || content.byteLength, content });
   } catch (err) {
+    if (o.throwTransient && err instanceof TransientFileError) throw err;
     o.logger.warn({ err, fileId: file.id }, 'slack: could not download a file; recorded without text');
     return { ...base, text: null, note: 'not read: the file could not be downloaded from Slack' };
   }
 }
 
 /**
- * The attachments for up to COMMENT_LIMITS.attachments files, in order. Never throws: a file
- * that cannot be read is recorded by name with a note saying why.
+ * The attachments for up to COMMENT_LIMITS.attachments files, in order. A file that cannot be
+ * read is recorded by name with a note saying why; only with `throwTransient` does a download
+ * that may work later throw instead.
  */
 export async function attachmentsFromSlackFiles(files: readonly SlackFile[], o: FileReadOptions): Promise<CommentAttachmentInput[]> {
   const list = files.slice(0, COMMENT_LIMITS.attachments);
@@ -114,4 +135,38 @@ export async function attachmentsFromSlackFiles(files: readonly SlackFile[], o: 
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, list.length) }, worker));
   return out;
+}
+
+/** What a job needs to read a file later: the payload's file object, without the rest of Slack's fields. */
+export const slackFileRefSchema = z.object({
+  id: z.string().min(1).max(64),
+  name: z.string().max(1000).nullish(),
+  title: z.string().max(1000).nullish(),
+  mimetype: z.string().max(200).nullish(),
+  size: z.number().nonnegative().nullish(),
+  url_private: z.string().max(2000).nullish(),
+  url_private_download: z.string().max(2000).nullish(),
+  permalink: z.string().max(2000).nullish(),
+  mode: z.string().max(50).nullish(),
+});
+export type SlackFileRef = z.infer<typeof slackFileRefSchema>;
+
+export function slackFileRef(f: SlackFile): SlackFileRef {
+  const pick = <K extends keyof SlackFileRef>(k: K) => (f[k] === undefined ? {} : { [k]: f[k] });
+  return slackFileRefSchema.parse({
+    id: f.id,
+    ...pick('name'),
+    ...pick('title'),
+    ...pick('mimetype'),
+    ...pick('size'),
+    ...pick('url_private'),
+    ...pick('url_private_download'),
+    ...pick('permalink'),
+    ...pick('mode'),
+  });
+}
+
+/** A file as recorded at submission, before it is read (submitComment's pendingFiles). */
+export function pendingFileOf(f: SlackFileRef): { name: string; mime: string | null; size: number; url: string | null } {
+  return { name: (f.name || f.title || f.id).trim(), mime: f.mimetype ?? null, size: f.size ?? 0, url: f.permalink ?? null };
 }

@@ -54,12 +54,22 @@ const repliesSchema = z.object({
   response_metadata: z.object({ next_cursor: z.string().optional() }).passthrough().optional(),
 });
 
-/** This job's messages already in the thread, by part. */
-export async function findPostedParts(client: webApi.WebClient, channel: string, threadTs: string, jobId: number): Promise<Posted> {
+/**
+ * This job's messages already in the thread (conversations.replies), or, for top-level posts (a
+ * DM, the review channel), in the channel since shortly before the job was created
+ * (conversations.history), by part.
+ */
+export async function findPostedParts(client: webApi.WebClient, where: { channel: string; threadTs?: string; since?: Date }, jobId: number): Promise<Posted> {
   const found: Posted = {};
+  const { channel, threadTs } = where;
+  // A minute of slack for clocks: the job row's time is the database's, message ts are Slack's.
+  const oldest = where.since ? String(Math.max(0, Math.floor(where.since.getTime() / 1000) - 60)) : undefined;
   let cursor: string | undefined;
   for (let page = 0; page < 10; page++) {
-    const raw = await client.conversations.replies({ channel, ts: threadTs, limit: 200, include_all_metadata: true, ...(cursor ? { cursor } : {}) });
+    const more = { limit: 200, include_all_metadata: true, ...(cursor ? { cursor } : {}) };
+    const raw = threadTs
+      ? await client.conversations.replies({ channel, ts: threadTs, ...more })
+      : await client.conversations.history({ channel, ...(oldest ? { oldest } : {}), ...more });
     const parsed = repliesSchema.parse(raw);
     for (const m of parsed.messages) {
       const meta = m.metadata;
@@ -96,13 +106,14 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
  * Posts messages in a thread from a job, each at most once across the job's attempts (see the
  * comment at the top). `postClient` must not retry by itself and must reject rate-limited calls
  * (see jobPostClient in app.ts); `readClient` reads the thread back on a retry. Parts are named
- * `<step>.<n>`, so one job can post several batches (a status, then an answer).
+ * `<step>.<n>`, so one job can post several batches (a status, then an answer). Without a
+ * `threadTs` the messages are top-level posts (a DM, a review card), read back from the channel.
  */
 export function durableThreadPoster(
   ctx: JobContext,
   clients: { postClient: webApi.WebClient; readClient: webApi.WebClient },
   channel: string,
-  threadTs: string,
+  threadTs: string | undefined,
   step = 'reply',
 ): Poster {
   let n = 0;
@@ -114,7 +125,7 @@ export function durableThreadPoster(
       if (ctx.attempt > 1) {
         if (inThread === null) {
           try {
-            inThread = await findPostedParts(clients.readClient, channel, threadTs, ctx.id);
+            inThread = await findPostedParts(clients.readClient, { channel, ...(threadTs ? { threadTs } : { since: ctx.createdAt }) }, ctx.id);
           } catch (err) {
             ctx.logger.warn({ err, channel, threadTs }, 'slack: could not read the thread back; posting again may duplicate a message');
             inThread = {};
@@ -131,7 +142,7 @@ export function durableThreadPoster(
         try {
           const res = await clients.postClient.chat.postMessage({
             channel,
-            thread_ts: threadTs,
+            ...(threadTs ? { thread_ts: threadTs } : {}),
             text: m.text,
             blocks: m.blocks,
             unfurl_links: false,

@@ -68,18 +68,6 @@ export function receivedModal(comment: Comment, topics: readonly CommentTopic[])
   };
 }
 
-/** While attachments are read (response_action: update); replaced by the receipt or the form again. */
-export function savingModal(files: number): types.ModalView {
-  return {
-    type: 'modal',
-    title: modalLabel('Saving your comment'),
-    close: modalLabel('Close'),
-    blocks: [
-      section(`:hourglass_flowing_sand: Reading ${files} attachment${files === 1 ? '' : 's'} and saving your comment. This takes a few seconds; you can close this window, the receipt comes by direct message.`),
-    ],
-  };
-}
-
 /** `/comment status <tracking number>`: the submitter's own comment. */
 export function statusMessage(view: SubmitterView, topics: readonly CommentTopic[]): SlackMessage {
   const fields = [

@@ -5,7 +5,6 @@ import { getCommentDetails } from '../../../comments/queue.ts';
 import type { Comment } from '../../../comments/schema.ts';
 import type { CardLocation } from '../../../db/comment-cards.ts';
 import { commentSlack } from '../../comments/context.ts';
-import { refreshReviewCard } from '../../comments/delivery.ts';
 import { interactionReplier } from '../../comments/reply.ts';
 import type { SlackDeps } from '../../deps.ts';
 import { commentDetailsModal, commentModalMetadataSchema, type CommentModalMetadata } from '../../views/comment-details.ts';
@@ -74,9 +73,11 @@ export async function clickActor(deps: SlackDeps, client: webApi.WebClient, c: C
   return commentSlack(deps).use(client).actor(client, { userId: c.userId, teamId: c.teamId });
 }
 
-/** After a change: the card in place, and the details modal it came from (if any). Best effort. */
+/**
+ * After a change: the details modal it came from (if any) is redrawn, best effort. The review card
+ * is redrawn by the comment.card job that the change enqueued in its own transaction.
+ */
 export async function showChange(deps: SlackDeps, client: webApi.WebClient, actor: Actor, comment: Comment, c: ClickContext): Promise<void> {
-  await refreshReviewCard(deps, client, comment, c.card);
   if (c.modal && c.modal.meta.commentId === comment.id) {
     try {
       const details = await getCommentDetails(commentSlack(deps).services, actor, comment.id);

@@ -4,6 +4,7 @@ import { isAppError } from '../../../errors.ts';
 import { commentSlack } from '../../comments/context.ts';
 import { reportCommentFailure } from '../../comments/reply.ts';
 import type { SlackListener } from '../../deps.ts';
+import { requestCardRedraw } from '../../jobs/comment-card.ts';
 import { ACTION_IDS } from '../../views/ids.ts';
 import { clickActor, clickContext, commentClickSchema, showChange } from './comment-click.ts';
 
@@ -48,6 +49,7 @@ export const commentSetStatus: SlackListener = {
         } catch (err) {
           if (isAppError(err, 'comment.transition')) {
             // Show the current state, so the menu offers only what is allowed now.
+            if (services.onChange) await requestCardRedraw(deps.services.db, commentId).catch(() => undefined);
             await showChange(deps, client, actor, await getComment(services, actor, commentId), c).catch(() => undefined);
           }
           throw err;

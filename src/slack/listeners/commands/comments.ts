@@ -6,7 +6,9 @@ import { exportSentMessage, exportToDm } from '../../comments/export.ts';
 import { parseCommentsCommand } from '../../comments/filter.ts';
 import { reportCommentFailure } from '../../comments/reply.ts';
 import type { SlackListener } from '../../deps.ts';
-import { isDocketSummaryText, summarizeDocketInSlack } from '../../docket-summarizing.ts';
+import { isDocketSummaryText, parseDocketSummaryText } from '../../docket-summarizing.ts';
+import { enqueueRequest, jobSpec } from '../../enqueue.ts';
+import { DOCKET_SUMMARY_JOB } from '../../jobs/docket-summary.ts';
 import { responsePoster } from '../../post.ts';
 import { COMMENTS_HELP, commentListMessage, LIST_PAGE_SIZE, MAX_FILTER_CHARS } from '../../views/comment-list.ts';
 import { COMMANDS } from '../../views/ids.ts';
@@ -19,6 +21,7 @@ export const commentsCommandSchema = z.object({
   team_id: z.string().optional(),
   channel_id: z.string(),
   response_url: z.string().url(),
+  trigger_id: z.string().optional(),
 });
 
 /**
@@ -46,8 +49,17 @@ export const commentsCommand: SlackListener = {
       try {
         const actor = await ctx.actor(client, { userId: c.user_id, teamId: c.team_id ?? null });
         if (isDocketSummaryText(c.text)) {
-          // `/comments summary [topic] [since] [shareable]`: see src/slack/docket-summarizing.ts.
-          await summarizeDocketInSlack(deps, { actor, text: c.text, respond, requester: c.user_id });
+          // `/comments summary [topic] [since] [shareable]` (src/slack/docket-summarizing.ts), as a
+          // job: a large docket takes a while. Refused here first, so a non-staff request queues nothing.
+          requireStaff(ctx.services, actor, 'comments.summary');
+          parseDocketSummaryText(c.text, deps.services.config.comments.topics);
+          await enqueueRequest(
+            deps,
+            { kind: 'command', command: c.command, userId: c.user_id },
+            post,
+            jobSpec(DOCKET_SUMMARY_JOB, { requester: c.user_id, teamId: c.team_id ?? null, text: c.text, responseUrl: c.response_url }),
+            { dedupeKey: c.trigger_id ? `slack:trigger:${c.trigger_id}` : null },
+          );
           return;
         }
         const cmd = parseCommentsCommand(c.text, { topics: deps.services.config.comments.topics, me: c.user_id });

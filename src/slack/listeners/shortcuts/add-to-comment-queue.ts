@@ -2,15 +2,16 @@ import { z } from 'zod';
 import { isStaff } from '../../../comments/access.ts';
 import { guessOrganizationType } from '../../../comments/mail-import.ts';
 import { submitComment } from '../../../comments/queue.ts';
+import { COMMENT_LIMITS } from '../../../comments/schema.ts';
 import { commentBucket } from '../../../rate-limits.ts';
 import { commentSlack } from '../../comments/context.ts';
-import { deliverReceipt, postReviewCard } from '../../comments/delivery.ts';
-import { attachmentsFromSlackFiles, slackFileSchema } from '../../comments/files.ts';
+import { pendingFileOf, slackFileRef, slackFileSchema } from '../../comments/files.ts';
+import { enqueueIntake } from '../../jobs/comment-intake.ts';
 import { commentTextFromSlack, fitCommentText, teamName } from '../../comments/intake.ts';
 import { reportCommentFailure } from '../../comments/reply.ts';
 import type { SlackListener } from '../../deps.ts';
 import { responsePoster } from '../../post.ts';
-import { addedForOtherMessage, alreadyQueuedMessage } from '../../views/comment-receipt.ts';
+import { alreadyQueuedMessage } from '../../views/comment-receipt.ts';
 import { SHORTCUT_IDS } from '../../views/ids.ts';
 import { noticeMessage } from '../../views/message.ts';
 
@@ -74,8 +75,12 @@ export const addToCommentQueue: SlackListener = {
         const external = author?.external ?? false;
         const organization = external ? await teamName(client, teamId) : null;
         const { text, overflow } = fitCommentText(raw || 'See attached file(s).');
-        const files = await attachmentsFromSlackFiles(s.message.files, { client, apiUrl: deps.services.config.slack.apiUrl, logger: deps.logger });
+        const files = s.message.files.slice(0, COMMENT_LIMITS.attachments - (overflow ? 1 : 0)).map(slackFileRef);
         const name = author?.name ?? s.message.bot_profile?.name ?? s.message.username ?? (authorId ? authorId : 'Unknown sender');
+        const ownMessage = authorId === s.user.id;
+        // The receipt goes to the author (the submitter) by DM; the person who ran the shortcut is
+        // told where they ran it. Both, with the files and the card, by the comment.intake job.
+        const canDm = authorId !== null && author !== null && !author.isBot;
         const { comment, created } = await submitComment(
           ctx.services,
           {
@@ -84,7 +89,7 @@ export const addToCommentQueue: SlackListener = {
             organization,
             organizationType: guessOrganizationType(organization, author?.email),
             text,
-            attachments: overflow ? [overflow, ...files] : files,
+            attachments: overflow ? [overflow] : [],
             // Nobody asked the author; a comment is publishable only with their yes.
             consentToPublish: false,
             source: 'slack_message',
@@ -97,26 +102,19 @@ export const addToCommentQueue: SlackListener = {
           {
             idempotencyKey: `slack-message:${s.channel.id}:${s.message.ts}`,
             actor: invoker,
+            pendingFiles: files.map(pendingFileOf),
+            onCreated: enqueueIntake({ dmTo: canDm ? authorId : null, responseUrl: s.response_url, addedBy: ownMessage ? null : s.user.id, files }),
             // Whoever runs the shortcut is limited (staff filing messages for others are not).
             ...(isStaff(deps.services.config.comments, invoker)
               ? {}
               : { rateLimit: commentBucket(deps.services.config.rateLimits, { teamId: s.user.team_id ?? s.team?.id ?? null, userId: s.user.id }) }),
           },
         );
-        const ownMessage = authorId === s.user.id;
         if (!created) {
           await post(alreadyQueuedMessage(comment, ownMessage || isStaff(deps.services.config.comments, invoker)));
           return;
         }
         deps.logger.info({ ...log, commentId: comment.id, external, files: files.length }, 'slack: message added to the comment queue');
-        // The receipt goes to the author (the submitter); the person who ran the shortcut is told here.
-        const canDm = authorId !== null && author !== null && !author.isBot;
-        const sent = await deliverReceipt(deps, client, comment, {
-          submitterId: canDm ? authorId : null,
-          ...(ownMessage ? { ephemeral: post } : { addedBy: s.user.id }),
-        });
-        if (!ownMessage) await post(addedForOtherMessage(comment, authorId, sent.dm));
-        await postReviewCard(deps, client, comment);
       } catch (err) {
         await reportCommentFailure(deps, err, log, post);
       }

@@ -5,7 +5,6 @@ import { addNote, getCommentDetails } from '../../../comments/queue.ts';
 import { claimSlackEvent, releaseSlackEvent } from '../../../db/slack.ts';
 import { isAppError, newReferenceId } from '../../../errors.ts';
 import { commentSlack } from '../../comments/context.ts';
-import { refreshReviewCard } from '../../comments/delivery.ts';
 import { commentFailureMessage, isUserFacing } from '../../comments/reply.ts';
 import type { SlackDeps, SlackListener } from '../../deps.ts';
 import { commentDetailsModal, commentModalMetadataSchema, NOTE_ACTION, NOTE_BLOCK, noteStateSchema, type CommentModalMetadata } from '../../views/comment-details.ts';
@@ -78,7 +77,6 @@ export const commentDetailsSubmission: SlackListener = {
         claimed = false; // stored: the claim stays, a second click must not add it again
         const details = await getCommentDetails(ctx.services, actor, comment.id);
         await ack({ response_action: 'update', view: commentDetailsModal(details, deps.services.config.comments.topics, meta.data) });
-        await refreshReviewCard(deps, client, comment, meta.data.card);
       } catch (err) {
         if (claimed) await releaseSlackEvent(deps.services.db, claim).catch(() => undefined);
         const ref = newReferenceId();

@@ -1,16 +1,15 @@
-import type { webApi } from '@slack/bolt';
 import { z } from 'zod';
-import { commentFieldErrors, submitComment, type SubmitResult } from '../../../comments/queue.ts';
+import { commentFieldErrors, submitComment } from '../../../comments/queue.ts';
 import { validateCommentInput, type CommentAttachmentInput, type CommentInput } from '../../../comments/schema.ts';
 import { isAppError, newReferenceId } from '../../../errors.ts';
 import { commentBucket } from '../../../rate-limits.ts';
 import { commentSlack } from '../../comments/context.ts';
-import { afterCommit } from '../../comments/delivery.ts';
-import { attachmentsFromSlackFiles, type SlackFile } from '../../comments/files.ts';
-import { formDocuments, responseUrlPoster, within } from '../../comments/intake.ts';
-import type { SlackDeps, SlackListener } from '../../deps.ts';
-import { commentFormModal, commentFormStateSchema, formErrors, formInput, formMetadataSchema, type CommentFormMetadata, type CommentFormValues } from '../../views/comment-form.ts';
-import { receivedModal, savingModal } from '../../views/comment-receipt.ts';
+import { pendingFileOf, slackFileRef } from '../../comments/files.ts';
+import { within } from '../../comments/intake.ts';
+import { enqueueIntake } from '../../jobs/comment-intake.ts';
+import type { SlackListener } from '../../deps.ts';
+import { commentFormStateSchema, formErrors, formInput, formMetadataSchema, type CommentFormMetadata, type CommentFormValues } from '../../views/comment-form.ts';
+import { receivedModal } from '../../views/comment-receipt.ts';
 import { VIEW_IDS } from '../../views/ids.ts';
 
 const submissionSchema = z.object({
@@ -64,18 +63,14 @@ function commentInput(values: CommentFormValues, who: { userId: string; teamId: 
   };
 }
 
-async function deliver(deps: SlackDeps, client: webApi.WebClient, result: SubmitResult, userId: string, meta: CommentFormMetadata): Promise<void> {
-  if (!result.created) return;
-  await afterCommit(deps, client, result.comment, { submitterId: userId, ...(meta.responseUrl ? { ephemeral: responseUrlPoster(meta.responseUrl) } : {}) });
-}
-
 /**
  * The comment form's submission. The view id is the idempotency key, so a double click or a
- * resubmission stores one comment. Without files the comment is stored before Slack is answered,
- * so problems show on the form itself (`response_action: errors`: a wrong field, or the database
- * being down, with a reference id) and the typed input stays; with files, the form turns into a
- * "saving" view while they are read, then into the receipt or back into the form. Receipts go
- * out only after submitComment has returned, i.e. after the commit.
+ * resubmission stores one comment. The comment is stored before Slack is answered, so problems
+ * show on the form itself (`response_action: errors`: a wrong field, or the database being down,
+ * with a reference id) and the typed input stays. Files in the form are recorded by name and read
+ * afterwards, like the receipt (DM, and ephemeral where /comment was typed) and the review card:
+ * all by the comment.intake job, inserted in the comment's own transaction, so what follows a
+ * saved comment happens even if this instance dies the moment after the commit.
  */
 export const commentSubmission: SlackListener = {
   handles: [{ kind: 'view', name: VIEW_IDS.commentForm }],
@@ -101,23 +96,21 @@ export const commentSubmission: SlackListener = {
         teamId: person?.teamId ?? user.team_id ?? null,
         external: person?.external ?? (user.team_id !== undefined && view.team_id !== undefined && user.team_id !== view.team_id),
       };
-      const idempotencyKey = `slack-view:${view.id}`;
       const log = { viewId: view.id, userId: user.id, files: files.length };
-
-      const checked = validateCommentInput(commentInput(values, who, []), topics);
+      const input = commentInput(values, who, []);
+      const checked = validateCommentInput(input, topics);
       if (!checked.ok) {
         await ack({ response_action: 'errors', errors: formErrors(checked.errors) });
         return;
       }
 
-      if (files.length > 0) {
-        await ack({ response_action: 'update', view: savingModal(files.length) });
-        await submitWithFiles(deps, client, { values, files, who, idempotencyKey, meta, viewId: view.id, userId: user.id });
-        return;
-      }
-
-      const rateLimit = commentBucket(deps.services.config.rateLimits, who);
-      const submitting = submitComment(ctx.services, commentInput(values, who, []), { idempotencyKey, rateLimit }).then(
+      const refs = files.map(slackFileRef);
+      const submitting = submitComment(ctx.services, input, {
+        idempotencyKey: `slack-view:${view.id}`,
+        rateLimit: commentBucket(deps.services.config.rateLimits, who),
+        pendingFiles: refs.map(pendingFileOf),
+        onCreated: enqueueIntake({ dmTo: user.id, responseUrl: meta.responseUrl ?? null, addedBy: null, files: refs }),
+      }).then(
         (result) => ({ result }),
         (error: unknown) => ({ error }),
       );
@@ -125,9 +118,9 @@ export const commentSubmission: SlackListener = {
       if (outcome === 'slow') {
         await ack({ response_action: 'errors', errors: { text: SLOW_MESSAGE } });
         deps.logger.warn(log, 'slack: comment submission slower than Slack waits; the form asked to resubmit');
+        // Once it commits, the receipt goes by DM (the intake job); a resubmission stores nothing twice.
         const late = await submitting;
-        if ('result' in late) await deliver(deps, client, late.result, user.id, meta);
-        else deps.logger.error({ err: late.error, ...log }, 'slack: a slow comment submission failed');
+        if ('error' in late) deps.logger.error({ err: late.error, ...log }, 'slack: a slow comment submission failed');
         return;
       }
       if ('error' in outcome) {
@@ -144,50 +137,6 @@ export const commentSubmission: SlackListener = {
       const { result } = outcome;
       await ack({ response_action: 'update', view: receivedModal(result.comment, topics) });
       deps.logger.info({ ...log, commentId: result.comment.id, created: result.created }, 'slack: comment form submitted');
-      await deliver(deps, client, result, user.id, meta);
     });
   },
 };
-
-async function submitWithFiles(
-  deps: SlackDeps,
-  client: webApi.WebClient,
-  args: {
-    values: CommentFormValues;
-    files: SlackFile[];
-    who: { userId: string; teamId: string | null; external: boolean };
-    idempotencyKey: string;
-    meta: CommentFormMetadata;
-    viewId: string;
-    userId: string;
-  },
-): Promise<void> {
-  const topics = deps.services.config.comments.topics;
-  const log = { viewId: args.viewId, userId: args.userId, files: args.files.length };
-  const attachments = await attachmentsFromSlackFiles(args.files, { client, apiUrl: deps.services.config.slack.apiUrl, logger: deps.logger });
-  let result: SubmitResult;
-  try {
-    result = await submitComment(commentSlack(deps).services, commentInput(args.values, args.who, attachments), {
-      idempotencyKey: args.idempotencyKey,
-      rateLimit: commentBucket(deps.services.config.rateLimits, args.who),
-    });
-  } catch (err) {
-    const fieldErrors = commentFieldErrors(err);
-    const ref = newReferenceId();
-    if (fieldErrors) deps.logger.info({ ...log, ref, fieldErrors }, 'slack: comment with attachments refused');
-    else deps.logger.error({ err, ref, ...log }, 'slack: comment submission with attachments failed');
-    const notice = fieldErrors
-      ? `Your comment was not saved: ${Object.values(fieldErrors).join(' ')} Attach the files again and submit.`
-      : `${unavailableMessage(ref)} Attach the files again when you resubmit.`;
-    // The form comes back with everything typed; files cannot be put back into a file input.
-    const documents = await within(1_000, formDocuments(deps), []);
-    const form = commentFormModal({ topics, documents, initial: args.values, metadata: args.meta, notice });
-    await client.views.update({ view_id: args.viewId, view: form }).catch((e: unknown) => deps.logger.warn({ err: e, ...log }, 'slack: could not restore the comment form'));
-    return;
-  }
-  await client.views.update({ view_id: args.viewId, view: receivedModal(result.comment, topics) }).catch((e: unknown) =>
-    deps.logger.info({ err: e, ...log }, 'slack: could not show the receipt in the form (closed?); the DM still goes'),
-  );
-  deps.logger.info({ ...log, commentId: result.comment.id, created: result.created }, 'slack: comment form with attachments submitted');
-  await deliver(deps, client, result, args.userId, args.meta);
-}

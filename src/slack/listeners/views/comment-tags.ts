@@ -4,7 +4,6 @@ import type { Comment } from '../../../comments/schema.ts';
 import { claimSlackEvent, releaseSlackEvent } from '../../../db/slack.ts';
 import { isAppError, newReferenceId } from '../../../errors.ts';
 import { commentSlack } from '../../comments/context.ts';
-import { refreshReviewCard } from '../../comments/delivery.ts';
 import { commentFailureMessage, isUserFacing } from '../../comments/reply.ts';
 import type { SlackListener } from '../../deps.ts';
 import { commentModalMetadataSchema, TAGS_ACTION, TAGS_BLOCK, tagsStateSchema } from '../../views/comment-details.ts';
@@ -48,7 +47,6 @@ export const commentTagsSubmission: SlackListener = {
         if (add.length) comment = await addTags(services, actor, comment.id, add);
         claimed = false; // stored: the claim stays, a second click must not apply it again
         await ack();
-        await refreshReviewCard(deps, client, comment, meta.data.card);
         await refreshParentDetails(deps, client, actor, comment.id, view.previous_view_id, meta.data);
       } catch (err) {
         if (claimed) await releaseSlackEvent(deps.services.db, claim).catch(() => undefined);
