@@ -243,7 +243,7 @@ async function restartPostgres(): Promise<number> {
 interface Result {
   scenario: Scenario;
   events: number;
-  comments: { submitted: number; confirmed: number; stored: number; lost: number; receiptsMissing: number; receiptsDoubled: number; cardsMissing: number; cardsDoubled: number };
+  comments: { submitted: number; resubmitted: number; confirmed: number; stored: number; lost: number; receiptsMissing: number; receiptsDoubled: number; cardsMissing: number; cardsDoubled: number };
   formAck: ReturnType<typeof summarize>;
   ack: ReturnType<typeof summarize>;
   answer: ReturnType<typeof summarize>;
@@ -413,6 +413,7 @@ async function runScenario(scenario: Scenario, slack: SlackStandIn, openai: Open
   const byKey = new Map(rows.map((r) => [r.key, r.tracking]));
   const comments = {
     submitted: commentSamples.length,
+    resubmitted: commentSamples.filter((s) => s.deliveries.length > 1).length,
     confirmed: commentSamples.filter((s) => s.acked).length,
     stored: rows.length,
     // Told "saved" (the receipt in the form), yet not in the database.
@@ -480,11 +481,11 @@ try {
 
 const ms = (x: number) => (Number.isNaN(x) ? '–' : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(1)} ms`);
 console.log('');
-console.log('| scenario | events | ack p50 | ack p99 | answer p50 | answer p99 | failed deliveries (retried by "Slack") | duplicates | lost | error replies | fallback answers | jobs run again (of which found already posted) | dead jobs |');
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('| scenario | events | ack p50 | ack p99 | answer p50 | answer p99 | answer max | failed deliveries (retried by "Slack") | duplicates | lost | error replies | fallback answers | jobs run again (of which found already posted) | dead jobs |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of results) {
   console.log(
-    `| ${r.scenario} | ${r.events} | ${ms(r.ack.p50)} | ${ms(r.ack.p99)} | ${ms(r.answer.p50)} | ${ms(r.answer.p99)} | ${r.failedDeliveries} (${r.retriedEvents} events) | ${r.duplicates} | ${r.lost} | ${r.errorReplies} | ${r.fallback} | ${r.rerunJobs} (${r.reconciled}) | ${r.deadJobs} |`,
+    `| ${r.scenario} | ${r.events} | ${ms(r.ack.p50)} | ${ms(r.ack.p99)} | ${ms(r.answer.p50)} | ${ms(r.answer.p99)} | ${ms(r.answer.max)} | ${r.failedDeliveries} (${r.retriedEvents} events) | ${r.duplicates} | ${r.lost} | ${r.errorReplies} | ${r.fallback} | ${r.rerunJobs} (${r.reconciled}) | ${r.deadJobs} |`,
   );
 }
 console.log('');
@@ -492,7 +493,7 @@ console.log('| scenario | comment forms (resubmitted) | form answer p50 | p99 | 
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of results) {
   const c = r.comments;
-  console.log(`| ${r.scenario} | ${c.submitted} | ${ms(r.formAck.p50)} | ${ms(r.formAck.p99)} | ${c.confirmed} | ${c.stored} | ${c.lost} | ${c.receiptsMissing} / ${c.receiptsDoubled} | ${c.cardsMissing} / ${c.cardsDoubled} |`);
+  console.log(`| ${r.scenario} | ${c.submitted} (${c.resubmitted}) | ${ms(r.formAck.p50)} | ${ms(r.formAck.p99)} | ${c.confirmed} | ${c.stored} | ${c.lost} | ${c.receiptsMissing} / ${c.receiptsDoubled} | ${c.cardsMissing} / ${c.cardsDoubled} |`);
 }
 console.log('');
 for (const r of results) console.log(`${r.scenario}: ${r.faultNote}`);

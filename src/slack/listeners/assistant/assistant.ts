@@ -1,16 +1,11 @@
 import { Assistant } from '@slack/bolt';
 import { z } from 'zod';
-import { tooLongMessage } from '../../answering.ts';
 import { once } from '../../dedupe.ts';
 import type { SlackListener } from '../../deps.ts';
-import { botIds, enqueueDelivery, jobSpec, questionGate } from '../../enqueue.ts';
-import { ANSWER_JOB, type AnswerJobPayload } from '../../jobs/answer.ts';
-import { SUMMARIZE_JOB, type SummarizeJobPayload } from '../../jobs/summarize.ts';
+import { enqueueConversationTurn } from '../../conversation.ts';
+import { botIds } from '../../enqueue.ts';
 import { channelPoster } from '../../post.ts';
-import { plainSlackText } from '../../thread-history.ts';
 import { suggestedPrompts } from '../../views/assistant.ts';
-import { parseSummarizeText } from '../../summarizing.ts';
-import { noticeMessage, usageMessage } from '../../views/message.ts';
 import { DM_USAGE, humanMessageSchema } from '../events/direct-message.ts';
 
 const threadStartedSchema = z.object({
@@ -47,44 +42,25 @@ export const assistantPane: SlackListener = {
         const m = { ...parsed.data, thread_ts: parsed.data.thread_ts };
         const post = channelPoster(client, m.channel, m.thread_ts);
         const delivery = { id: String(body.event_id), kind: 'message.im', retryNum: context.retryNum, retryReason: context.retryReason, channel: m.channel, thread: true };
-        const limits = { gate: questionGate(deps, { teamId: context.teamId ?? null, userId: m.user }) };
-        const intent = parseSummarizeText(m.text);
-        if (intent) {
-          // "summarize <link>", or "summarize this thread" about this very conversation.
-          const summary: SummarizeJobPayload = {
-            flow: 'conversation',
-            intent,
-            requester: m.user,
-            ...botIds(context),
-            channel: m.channel,
-            replyThreadTs: m.thread_ts,
-            inThreadTs: m.thread_ts,
-            privateHere: true,
-            surface: 'assistant',
-            assistantStatus: true,
-          };
-          await enqueueDelivery(deps, delivery, post, jobSpec(SUMMARIZE_JOB, summary), limits);
-          return;
-        }
-        const question = plainSlackText(m.text);
-        const tooLong = tooLongMessage(question);
-        // The job reads the thread before this message as the conversation so far, sets the
-        // status line while it searches, and titles a new thread.
-        const payload: AnswerJobPayload = {
-          question,
+        // "summarize <link>", or "summarize this thread" about this very conversation. A question's
+        // job reads the thread before this message as the conversation so far, sets the status line
+        // while it searches, and titles a new thread.
+        await enqueueConversationTurn(deps, {
+          delivery,
+          post,
+          context,
+          user: m.user,
+          channel: m.channel,
+          text: m.text,
           surface: 'assistant',
-          teamId: context.teamId ?? null,
-          channelId: m.channel,
-          threadTs: m.thread_ts,
-          userId: m.user,
-          shareable: false,
-          reply: { via: 'thread', channel: m.channel, threadTs: m.thread_ts },
-          history: { channel: m.channel, threadTs: m.thread_ts, beforeTs: m.ts, ...botIds(context) },
-          assistant: { channel: m.channel, threadTs: m.thread_ts },
-        };
-        await enqueueDelivery(deps, delivery, post, question && !tooLong ? jobSpec(ANSWER_JOB, payload) : null, {
-          ...limits,
-          inline: () => post(tooLong ? noticeMessage(tooLong) : usageMessage(DM_USAGE)),
+          replyThreadTs: m.thread_ts,
+          inThreadTs: m.thread_ts,
+          privateHere: true,
+          usage: DM_USAGE,
+          answer: {
+            history: { channel: m.channel, threadTs: m.thread_ts, beforeTs: m.ts, ...botIds(context) },
+            assistant: { channel: m.channel, threadTs: m.thread_ts },
+          },
         });
       },
     });

@@ -1,13 +1,8 @@
 import { z } from 'zod';
 import type { SlackListener } from '../../deps.ts';
-import { botIds, enqueueDelivery, jobSpec, questionGate } from '../../enqueue.ts';
-import { ANSWER_JOB, type AnswerJobPayload } from '../../jobs/answer.ts';
-import { SUMMARIZE_JOB, type SummarizeJobPayload } from '../../jobs/summarize.ts';
-import { tooLongMessage } from '../../answering.ts';
-import { plainSlackText } from '../../thread-history.ts';
+import { enqueueConversationTurn } from '../../conversation.ts';
 import { channelPoster } from '../../post.ts';
-import { ephemeralPoster, parseSummarizeText } from '../../summarizing.ts';
-import { noticeMessage, usageMessage } from '../../views/message.ts';
+import { ephemeralPoster } from '../../summarizing.ts';
 
 const mentionSchema = z.object({
   type: z.literal('app_mention'),
@@ -44,41 +39,21 @@ export const appMention: SlackListener = {
       const threadTs = m.thread_ts ?? m.ts;
       const post = channelPoster(client, m.channel, threadTs);
       const delivery = { id: String(body.event_id), kind: 'app_mention', retryNum: context.retryNum, retryReason: context.retryReason, channel: m.channel };
-      // A refusal (rate limit) is for the asker only, not the channel.
-      const limits = { gate: questionGate(deps, { teamId: context.teamId ?? null, userId: m.user }), refuse: ephemeralPoster(client, m.channel, m.user, threadTs) };
-      // "@Policy Desk summarize this thread" is a request for a summary, not a question.
-      const intent = parseSummarizeText(m.text);
-      if (intent) {
-        const summary: SummarizeJobPayload = {
-          flow: 'conversation',
-          intent,
-          requester: m.user,
-          ...botIds(context),
-          channel: m.channel,
-          replyThreadTs: threadTs,
-          ...(m.thread_ts ? { inThreadTs: m.thread_ts } : {}),
-          privateHere: false,
-          surface: 'mention',
-          assistantStatus: false,
-        };
-        await enqueueDelivery(deps, delivery, post, jobSpec(SUMMARIZE_JOB, summary), limits);
-        return;
-      }
-      const question = plainSlackText(m.text);
-      const payload: AnswerJobPayload = {
-        question,
+      // "@Policy Desk summarize this thread" is a request for a summary, not a question. A refusal
+      // (rate limit) is for the asker only, not the channel.
+      await enqueueConversationTurn(deps, {
+        delivery,
+        post,
+        refuse: ephemeralPoster(client, m.channel, m.user, threadTs),
+        context,
+        user: m.user,
+        channel: m.channel,
+        text: m.text,
         surface: 'mention',
-        teamId: context.teamId ?? null,
-        channelId: m.channel,
-        threadTs,
-        userId: m.user,
-        shareable: false,
-        reply: { via: 'thread', channel: m.channel, threadTs },
-      };
-      const tooLong = tooLongMessage(question);
-      await enqueueDelivery(deps, delivery, post, question && !tooLong ? jobSpec(ANSWER_JOB, payload) : null, {
-        ...limits,
-        inline: () => post(tooLong ? noticeMessage(tooLong) : usageMessage(MENTION_USAGE)),
+        replyThreadTs: threadTs,
+        ...(m.thread_ts ? { inThreadTs: m.thread_ts } : {}),
+        privateHere: false,
+        usage: MENTION_USAGE,
       });
     });
   },

@@ -1,13 +1,7 @@
 import { z } from 'zod';
-import { tooLongMessage } from '../../answering.ts';
 import type { SlackListener } from '../../deps.ts';
-import { botIds, enqueueDelivery, jobSpec, questionGate } from '../../enqueue.ts';
-import { ANSWER_JOB, type AnswerJobPayload } from '../../jobs/answer.ts';
-import { SUMMARIZE_JOB, type SummarizeJobPayload } from '../../jobs/summarize.ts';
+import { enqueueConversationTurn } from '../../conversation.ts';
 import { channelPoster } from '../../post.ts';
-import { plainSlackText } from '../../thread-history.ts';
-import { parseSummarizeText } from '../../summarizing.ts';
-import { noticeMessage, usageMessage } from '../../views/message.ts';
 
 /** A person's new message: no subtype (edits, joins, deletions, bot messages all carry one) and no bot id. */
 export const humanMessageSchema = z.object({
@@ -39,39 +33,18 @@ export const directMessage: SlackListener = {
       if (m.channel_type !== 'im' || m.thread_ts !== undefined || m.user === context.botUserId) return;
       const post = channelPoster(client, m.channel, m.ts);
       const delivery = { id: String(body.event_id), kind: 'message.im', retryNum: context.retryNum, retryReason: context.retryReason, channel: m.channel };
-      const limits = { gate: questionGate(deps, { teamId: context.teamId ?? null, userId: m.user }) };
       // "summarize <link>" in a DM: the linked thread, summarized for this person alone.
-      const intent = parseSummarizeText(m.text);
-      if (intent) {
-        const summary: SummarizeJobPayload = {
-          flow: 'conversation',
-          intent,
-          requester: m.user,
-          ...botIds(context),
-          channel: m.channel,
-          replyThreadTs: m.ts,
-          privateHere: true,
-          surface: 'dm',
-          assistantStatus: false,
-        };
-        await enqueueDelivery(deps, delivery, post, jobSpec(SUMMARIZE_JOB, summary), limits);
-        return;
-      }
-      const question = plainSlackText(m.text);
-      const tooLong = tooLongMessage(question);
-      const payload: AnswerJobPayload = {
-        question,
+      await enqueueConversationTurn(deps, {
+        delivery,
+        post,
+        context,
+        user: m.user,
+        channel: m.channel,
+        text: m.text,
         surface: 'dm',
-        teamId: context.teamId ?? null,
-        channelId: m.channel,
-        threadTs: m.ts,
-        userId: m.user,
-        shareable: false,
-        reply: { via: 'thread', channel: m.channel, threadTs: m.ts },
-      };
-      await enqueueDelivery(deps, delivery, post, question && !tooLong ? jobSpec(ANSWER_JOB, payload) : null, {
-        ...limits,
-        inline: () => post(tooLong ? noticeMessage(tooLong) : usageMessage(DM_USAGE)),
+        replyThreadTs: m.ts,
+        privateHere: true,
+        usage: DM_USAGE,
       });
     });
   },
