@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Answer } from '../../src/answer/types.ts';
 import { loadConfig } from '../../src/config.ts';
 import { HashingEmbedder } from '../../src/search/embedder.ts';
+import { analyzeQuery } from '../../src/search/query.ts';
+import { fullTextCandidates, hybridSearch } from '../../src/search/retrieve.ts';
 import { ask, createServices, ensureCorpus, type Services } from '../../src/services.ts';
 import { BAKLAVA_QUESTION, CORPUS_FILES, CORPUS_IDS, THREE_LINES, THREE_LINES_QUESTION } from '../helpers/corpus.ts';
 import { openTestDb } from '../helpers/db.ts';
@@ -114,6 +116,21 @@ describe('ingest → ask', () => {
       expect(c.document.date === null || /^\d{4}-\d{2}-\d{2}$/.test(c.document.date)).toBe(true);
       expect(c.chunkId).toMatch(new RegExp(`^${c.document.id}#\\d+$`));
     }
+  });
+
+  it('falls back to the vector list, in its order, where full-text search finds too little (misspellings)', async () => {
+    const question = 'implementaton plann: thre linez of efort?';
+    const analysis = await analyzeQuery(services.db, question);
+    const fts = await fullTextCandidates(services.db, analysis);
+    expect(fts.length).toBeLessThan(5);
+    const hits = await hybridSearch(services.db, services.embedder, analysis, { k: 5 });
+    expect(hits).toHaveLength(5);
+    const vectorOnly = hits.filter((h) => h.ftsRank === null);
+    expect(vectorOnly.length).toBe(5 - fts.length);
+    const ranks = vectorOnly.map((h) => h.vectorRank!);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    // Character grams meet the misspelled words: the fact sheet's three lines of effort come up.
+    expect(hits.some((h) => h.documentId === CORPUS_IDS.factSheet)).toBe(true);
   });
 
   it('answers the same question the same way twice', async () => {
