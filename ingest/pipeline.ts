@@ -320,6 +320,11 @@ export async function ingestPaths(
     }
   }
   if (error) throw error;
+  // Fresh planner statistics for what was written: until autovacuum gets to the new rows, the
+  // planner guesses, and the first questions after a large ingest pay for it.
+  if (ctx.db.kind === 'postgres' && outcomes.some((o) => o.status === 'ingested' || o.status === 'updated')) {
+    await ctx.db.exec('ANALYZE documents, chunks, lexeme_stats');
+  }
   return {
     documents: outcomes.filter((o) => o.status === 'ingested' || o.status === 'updated').length,
     chunks: outcomes.reduce((n, o) => n + ('chunks' in o ? o.chunks : 0), 0),
