@@ -13,7 +13,8 @@
  * to the other instance, after a second, up to 3 times.
  *
  * Faults, 40% into the sending:
- *   kill        SIGKILL one instance (its in-flight jobs must be finished by the other after the lease)
+ *   kill        SIGKILL one instance while its workers run jobs of a burst it acknowledged (the other must
+ *               finish them after the lease)
  *   pg-restart  `pg_ctlcluster --skip-systemctl-redirect 15 main restart` (this machine's server)
  *   slack-429   the Slack stand-in answers chat.postMessage with 429, Retry-After: 2, for 10 s
  *   model-down  LLM mode; the model endpoint answers 503 for 10 s (answers fall back to extractive, with a note)
@@ -318,16 +319,30 @@ async function runScenario(scenario: Scenario, slack: SlackStandIn, openai: Open
         // Mid-answer: a burst of questions to B, acknowledged (so recorded) and being answered
         // by B's workers, then B is killed 5 ms after the last ack.
         const victim = instances[1]!;
-        // Four questions and two comment forms: saved (the receipt shown), their follow-up jobs committed.
-        const burst: Sample[] = [0, 1, 2, 3, 4, 5].map((k) => newSample(k < 4 ? 'question' : 'comment', n * 10 + k));
+        // Eight questions and four comment forms: saved (the receipt shown), their jobs committed;
+        // B is killed the moment one of its workers is running one of them (mid-answer).
+        const burst: Sample[] = Array.from({ length: 12 }, (_, k) => newSample(k % 3 === 2 ? 'comment' : 'question', n * 100 + k));
         samples.push(...burst);
-        await Promise.all(burst.map((b) => deliver(victim, b.body, 0, b.kind === 'comment').then((d) => void (b.deliveries.push(d), (b.acked = ok(d))))));
-        await new Promise((r) => setTimeout(r, 5));
+        const watcher = new pg.Client({ connectionString: DB_URL });
+        await watcher.connect();
+        const pid = instancePids.get(victim.name);
+        let caught = false;
+        const watch = (async () => {
+          for (const stop = performance.now() + 3000; performance.now() < stop && !caught; ) {
+            const r = await watcher.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE state = 'running' AND locked_by LIKE $1`, [`%:${pid}:%`]);
+            // Two of its worker slots busy: the kill lands in the middle of jobs.
+            if ((r.rows[0]?.n ?? 0) >= 2) caught = true;
+          }
+        })();
+        // Sent to B first; a delivery the kill cuts off is retried like any other (at A).
+        pending.push(...burst.map((b) => sendWithRetries(b, instances, 1)));
+        await watch;
+        await watcher.end();
         victim.child.kill('SIGKILL');
         victim.alive = false;
         victim.diedAt = performance.now();
         const running = await inflightOn(victim.name);
-        faultNote = `instance B SIGKILLed at ${at} s, 5 ms after acknowledging a burst of 4 questions and 2 comment forms; ${running} of its jobs were running`;
+        faultNote = `instance B SIGKILLed at ${at} s while answering a burst of 8 questions and 4 comment forms sent to it; ${running} of its jobs were running (${caught ? 'caught mid-job' : 'no job caught running'})`;
         fault = Promise.resolve();
       } else if (scenario === 'pg-restart') {
         fault = restartPostgres().then((ms) => void (faultNote = `Postgres restarted at ${at} s (pg_ctlcluster took ${(ms / 1000).toFixed(1)} s)`));
