@@ -169,7 +169,7 @@ describe(`review cards (${dbLabel})`, () => {
     expect(shown).toContain('Audit log');
     expect(shown).toContain(`assigned to <@${PEOPLE.staff.id}>`);
     expect(shown).toContain('Internal notes');
-    expect(JSON.parse(view.private_metadata)).toEqual({ commentId: c.id, card: c.card });
+    expect(JSON.parse(view.private_metadata)).toEqual({ commentId: c.id });
 
     const note = (hash: string) =>
       interact(app.url, reviewModalSubmission({ callbackId: VIEW_IDS.commentDetails, viewId: 'VDETAILS1', hash, user: PEOPLE.staff.id, metadata: view.private_metadata, values: { [NOTE_BLOCK]: { [NOTE_ACTION]: { type: 'plain_text_input', value: 'Called them; annex follows.' } } } }));

@@ -28,10 +28,12 @@ export const TAGS_BLOCK = 'tags';
 export const TAGS_ACTION = 'tags_text';
 export const NOTE_MAX = Math.min(COMMENT_LIMITS.noteChars, SLACK_LIMITS.inputMaxLength);
 
-/** Which comment a details or tags modal is about, and its card, so a change there updates the card too. */
+/**
+ * Which comment a details or tags modal is about. (Its review card is redrawn by the comment.card
+ * job a change enqueues, from the stored card location; a `card` field of older modals is ignored.)
+ */
 export const commentModalMetadataSchema = z.object({
   commentId: z.number().int().positive(),
-  card: z.object({ channel: z.string(), ts: z.string() }).optional(),
 });
 export type CommentModalMetadata = z.infer<typeof commentModalMetadataSchema>;
 

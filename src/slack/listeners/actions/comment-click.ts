@@ -3,7 +3,6 @@ import { z } from 'zod';
 import type { Actor } from '../../../comments/access.ts';
 import { getCommentDetails } from '../../../comments/queue.ts';
 import type { Comment } from '../../../comments/schema.ts';
-import type { CardLocation } from '../../../db/comment-cards.ts';
 import { commentSlack } from '../../comments/context.ts';
 import { interactionReplier } from '../../comments/reply.ts';
 import type { SlackDeps } from '../../deps.ts';
@@ -31,8 +30,6 @@ export interface ClickContext {
   userId: string;
   teamId: string | null;
   triggerId: string | undefined;
-  /** The review card the click came from, to update in place. */
-  card: CardLocation | null;
   /** The details modal the click came from, to re-render after the change. */
   modal: { viewId: string; meta: CommentModalMetadata } | null;
   inModal: boolean;
@@ -40,8 +37,6 @@ export interface ClickContext {
 }
 
 export function clickContext(click: CommentClick, client: webApi.WebClient, respond: RespondFn | undefined): ClickContext {
-  const inMessage = click.container?.type === 'message' && click.container.is_ephemeral !== true;
-  const card = inMessage && click.channel && click.message ? { channel: click.channel.id, ts: click.message.ts } : null;
   let modal: ClickContext['modal'] = null;
   if (click.view?.type === 'modal') {
     try {
@@ -55,7 +50,6 @@ export function clickContext(click: CommentClick, client: webApi.WebClient, resp
     userId: click.user.id,
     teamId: click.user.team_id ?? click.team?.id ?? null,
     triggerId: click.trigger_id,
-    card,
     modal,
     inModal: click.view?.type === 'modal',
     tell: interactionReplier({

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { getCommentDetails } from '../../../comments/queue.ts';
-import { findCommentCard } from '../../../db/comment-cards.ts';
 import { commentSlack } from '../../comments/context.ts';
 import { reportCommentFailure } from '../../comments/reply.ts';
 import type { SlackListener } from '../../deps.ts';
@@ -27,8 +26,7 @@ export const commentOpen: SlackListener = {
       try {
         const actor = await clickActor(deps, client, c);
         const details = await getCommentDetails(commentSlack(deps).services, actor, button.data.value);
-        const card = c.card ?? (await findCommentCard(deps.services.db, details.comment.id));
-        const view = commentDetailsModal(details, deps.services.config.comments.topics, { commentId: details.comment.id, ...(card ? { card } : {}) });
+        const view = commentDetailsModal(details, deps.services.config.comments.topics, { commentId: details.comment.id });
         if (c.inModal) await client.views.push({ trigger_id: triggerId, view });
         else await client.views.open({ trigger_id: triggerId, view });
       } catch (err) {

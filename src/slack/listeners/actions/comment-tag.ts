@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { getComment } from '../../../comments/queue.ts';
-import { findCommentCard } from '../../../db/comment-cards.ts';
 import { commentSlack } from '../../comments/context.ts';
 import { reportCommentFailure } from '../../comments/reply.ts';
 import type { SlackListener } from '../../deps.ts';
@@ -27,8 +26,7 @@ export const commentTag: SlackListener = {
       try {
         const actor = await clickActor(deps, client, c);
         const comment = await getComment(commentSlack(deps).services, actor, button.data.value);
-        const card = c.card ?? c.modal?.meta.card ?? (await findCommentCard(deps.services.db, comment.id));
-        const view = commentTagsModal(comment, { commentId: comment.id, ...(card ? { card } : {}) });
+        const view = commentTagsModal(comment, { commentId: comment.id });
         if (c.inModal) await client.views.push({ trigger_id: triggerId, view });
         else await client.views.open({ trigger_id: triggerId, view });
       } catch (err) {
