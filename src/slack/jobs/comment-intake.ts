@@ -108,14 +108,13 @@ export function commentIntakeJob(env: SlackJobEnv) {
       if (p.responseUrl && !p.addedBy) {
         await bestEffort(ctx, 'ephemeral', () => durableResponsePoster(ctx, p.responseUrl!, { step: 'ephemeral' })(receipt));
       }
-      let dm = ctx.progress.dm === 'sent';
-      if (p.dmTo) {
-        dm = await bestEffort(ctx, 'dm', async () => {
-          const channel = typeof ctx.progress.dmChannel === 'string' ? ctx.progress.dmChannel : await openDm(env.client, p.dmTo!);
-          if (ctx.progress.dmChannel !== channel) await ctx.checkpoint({ dmChannel: channel });
-          await durableThreadPoster(ctx, clients, channel, undefined, 'dm')(receipt);
-        });
-      }
+      const dm = p.dmTo
+        ? await bestEffort(ctx, 'dm', async () => {
+            const channel = typeof ctx.progress.dmChannel === 'string' ? ctx.progress.dmChannel : await openDm(env.client, p.dmTo!);
+            if (ctx.progress.dmChannel !== channel) await ctx.checkpoint({ dmChannel: channel });
+            await durableThreadPoster(ctx, clients, channel, undefined, 'dm')(receipt);
+          })
+        : false;
       if (p.addedBy && p.responseUrl) {
         await bestEffort(ctx, 'invoker', () => durableResponsePoster(ctx, p.responseUrl!, { step: 'invoker' })(addedForOtherMessage(comment, p.dmTo, dm)));
       }

@@ -49,7 +49,7 @@ export const commentSetStatus: SlackListener = {
         } catch (err) {
           if (isAppError(err, 'comment.transition')) {
             // Show the current state, so the menu offers only what is allowed now.
-            if (services.onChange) await requestCardRedraw(deps.services.db, commentId).catch(() => undefined);
+            if (deps.services.config.slack.reviewChannelId) await requestCardRedraw(deps.services.db, commentId).catch(() => undefined);
             await showChange(deps, client, actor, await getComment(services, actor, commentId), c).catch(() => undefined);
           }
           throw err;
