@@ -5,5 +5,6 @@ import { register } from 'tsx/esm/api';
 register();
 const { main } = await import('../src/cli.ts');
 await main(process.argv);
-// A model client's retry timer must not keep a finished command alive.
-process.exit(process.exitCode ?? 0);
+// No process.exit(): it would drop whatever stdout has not yet written to a pipe (a slow
+// `| gzip` reader got only the first 64 KB of an export). The exit code is set by main, and
+// the process ends when the event loop drains; timers that must not hold it are unref()'d.
