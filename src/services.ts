@@ -2,7 +2,7 @@ import { BUNDLED_CORPUS_DIR, formatSummary, ingestPaths, type IngestEvent, type 
 import { answerExtractively, answerWithLlm, type Retriever } from './answer/compose.ts';
 import { extractiveAnswer } from './answer/extractive.ts';
 import { loadPrompts, type Prompts } from './answer/prompts.ts';
-import type { Answer, ConversationTurn } from './answer/types.ts';
+import type { Answer, ConversationTurn } from './domain/answer.ts';
 import type { Config } from './config.ts';
 import { countChunks } from './db/documents.ts';
 import { ensureEmbedder } from './db/embedder-record.ts';

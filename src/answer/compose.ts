@@ -2,7 +2,7 @@ import { newReferenceId } from '../errors.ts';
 import type { Passage } from '../search/retrieve.ts';
 import { expandFollowUp } from './followup.ts';
 import { LlmFailure, llmAnswer, logLlmFailure, rewriteFollowUp, type LlmContext } from './llm.ts';
-import type { Answer, ConversationTurn } from './types.ts';
+import type { Answer, ConversationTurn } from '../domain/answer.ts';
 
 /**
  * The two answer paths behind ask(). Retrieval is passed in (ask() owns it), so this module

@@ -3,7 +3,7 @@ import type { Passage } from '../search/retrieve.ts';
 import { sentenceSpans, type Span } from '../text/sentences.ts';
 import { normalizeForMatch, quoteOccursIn } from './citations.ts';
 import { coverage, lexemesOf, type QueryAnalysis } from '../search/query.ts';
-import { ABSTAIN_MESSAGE, type Answer, type Citation } from './types.ts';
+import { ABSTAIN_MESSAGE, type Answer, type Citation } from '../domain/answer.ts';
 
 /**
  * Thresholds on the share of the question's (idf-weighted) terms a passage or sentence covers.

@@ -1,5 +1,5 @@
 import { STOPWORDS } from '../search/tokens.ts';
-import type { ConversationTurn } from './types.ts';
+import type { ConversationTurn } from '../domain/answer.ts';
 
 /**
  * The deterministic follow-up rule for extractive mode (and for LLM mode when the rewrite

@@ -10,7 +10,7 @@ import type { Passage } from '../search/retrieve.ts';
 import { locateQuote } from './citations.ts';
 import { abstention } from './extractive.ts';
 import { fenceHistory, fencePassages, fenceText, restoreFenceTags, type Prompts } from './prompts.ts';
-import type { Answer, Citation, ConversationTurn } from './types.ts';
+import type { Answer, Citation, ConversationTurn } from '../domain/answer.ts';
 import { verifyCitations, type VerifiedCitation } from './verify.ts';
 
 /** What the LLM steps need; `ref` ties every log line about one question together. */

@@ -1,4 +1,4 @@
-import type { Answer } from '../answer/types.ts';
+import type { Answer } from '../domain/answer.ts';
 
 /** The answer model as readable terminal text: the answer, then numbered citations with quotes. */
 export function renderAnswerText(answer: Answer): string {

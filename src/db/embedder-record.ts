@@ -1,5 +1,5 @@
 import { AppError } from '../errors.ts';
-import type { Embedder } from '../search/embedder.ts';
+import type { Embedder } from '../domain/embedder.ts';
 import type { Db, Queryable } from './types.ts';
 
 export interface EmbedderRecord {

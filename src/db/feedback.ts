@@ -1,4 +1,4 @@
-import type { Citation } from '../answer/types.ts';
+import type { Citation } from '../domain/answer.ts';
 import type { SlackAnswerRecord } from './slack.ts';
 import type { Queryable } from './types.ts';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Answer } from '../answer/types.ts';
+import type { Answer } from '../domain/answer.ts';
 import type { Queryable } from './types.ts';
 
 /**

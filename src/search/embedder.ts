@@ -3,18 +3,9 @@ import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { contentTokens } from './tokens.ts';
 
-export interface Embedder {
-  /** Recorded in the store: vectors from different embedders are never mixed. */
-  readonly name: string;
-  readonly dimensions: number;
-  /**
-   * The vector ranking's vote in reciprocal rank fusion (full-text votes 1); a semantic model votes
-   * fully. 0 leaves the vector list to order only what the full-text ranking did not find (and to
-   * break ties), see HashingEmbedder.
-   */
-  readonly fusionWeight: number;
-  embed(texts: string[]): Promise<number[][]>;
-}
+import type { Embedder } from '../domain/embedder.ts';
+
+export type { Embedder };
 
 /** FNV-1a, 32-bit: fast, stable across platforms and Node versions. */
 function fnv1a(s: string): number {

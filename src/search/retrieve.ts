@@ -25,31 +25,9 @@ export const searchFiltersSchema = z
   .refine((f) => !f.from || !f.to || f.from <= f.to, { message: '"from" must not be after "to"' });
 export type SearchFilters = z.infer<typeof searchFiltersSchema>;
 
-export interface PassageDocument {
-  id: string;
-  title: string;
-  date: string | null;
-  source: string;
-  kind: string;
-  issuingOffice: string | null;
-}
+import type { Passage, PassageDocument } from '../domain/passage.ts';
 
-export interface Passage {
-  chunkId: string;
-  documentId: string;
-  ordinal: number;
-  headingPath: string[];
-  text: string;
-  start: number;
-  end: number;
-  document: PassageDocument;
-  /** Fused RRF score. */
-  score: number;
-  /** 1-based positions in each ranking; null when the passage was not among its candidates. */
-  ftsRank: number | null;
-  vectorRank: number | null;
-  vectorDistance: number | null;
-}
+export type { Passage, PassageDocument };
 
 /**
  * Reciprocal rank fusion: each list votes 1/(k + position). Ties go to the passage with the

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Answer } from '../../src/answer/types.ts';
+import type { Answer } from '../../src/domain/answer.ts';
 import { loadConfig } from '../../src/config.ts';
 import { HashingEmbedder } from '../../src/search/embedder.ts';
 import { analyzeQuery } from '../../src/search/query.ts';

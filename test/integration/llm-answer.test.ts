@@ -4,7 +4,7 @@ import { BUNDLED_CORPUS_DIR, PROJECT_ROOT } from '../../ingest/pipeline.ts';
 import { quoteOccursIn } from '../../src/answer/citations.ts';
 import { LLM_UNAVAILABLE_NOTE } from '../../src/answer/compose.ts';
 import { callBudgetMs, UNVERIFIED_NOTE } from '../../src/answer/llm.ts';
-import { ABSTAIN_MESSAGE, type Answer, type ConversationTurn } from '../../src/answer/types.ts';
+import { ABSTAIN_MESSAGE, type Answer, type ConversationTurn } from '../../src/domain/answer.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Db } from '../../src/db/types.ts';
 import { createLogger } from '../../src/log.ts';

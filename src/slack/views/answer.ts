@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { Answer, Citation } from '../../answer/types.ts';
+import type { Answer, Citation } from '../../domain/answer.ts';
 import { escapeMrkdwn, packMessages, SLACK_LIMITS, splitText, truncate } from '../limits.ts';
 import { ACTION_IDS } from './ids.ts';
 import { context, section, type SlackMessage } from './message.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contentWords, expandFollowUp, isElliptical } from '../../../src/answer/followup.ts';
-import type { ConversationTurn } from '../../../src/answer/types.ts';
+import type { ConversationTurn } from '../../../src/domain/answer.ts';
 
 const history: ConversationTurn[] = [
   { role: 'user', text: 'Does the 2023 revised CAT policy address human rights?' },

@@ -1,4 +1,4 @@
-import type { Answer, Citation } from '../../../src/answer/types.ts';
+import type { Answer, Citation } from '../../../src/domain/answer.ts';
 
 export function sampleCitation(n: number, over: Partial<Citation> = {}): Citation {
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ABSTAIN_MESSAGE } from '../../../src/answer/types.ts';
+import { ABSTAIN_MESSAGE } from '../../../src/domain/answer.ts';
 import {
   blockChars,
   escapeMrkdwn,

@@ -1,0 +1,13 @@
+/** What the store records and the search layer calls: any text embedder. */
+export interface Embedder {
+  /** Recorded in the store: vectors from different embedders are never mixed. */
+  readonly name: string;
+  readonly dimensions: number;
+  /**
+   * The vector ranking's vote in reciprocal rank fusion (full-text votes 1); a semantic model votes
+   * fully. 0 leaves the vector list to order only what the full-text ranking did not find (and to
+   * break ties), see HashingEmbedder.
+   */
+  readonly fusionWeight: number;
+  embed(texts: string[]): Promise<number[][]>;
+}

@@ -1,0 +1,26 @@
+/** A retrieved passage: what search returns and the answer layer quotes from. */
+export interface PassageDocument {
+  id: string;
+  title: string;
+  date: string | null;
+  source: string;
+  kind: string;
+  issuingOffice: string | null;
+}
+
+export interface Passage {
+  chunkId: string;
+  documentId: string;
+  ordinal: number;
+  headingPath: string[];
+  text: string;
+  start: number;
+  end: number;
+  document: PassageDocument;
+  /** Fused RRF score. */
+  score: number;
+  /** 1-based positions in each ranking; null when the passage was not among its candidates. */
+  ftsRank: number | null;
+  vectorRank: number | null;
+  vectorDistance: number | null;
+}
