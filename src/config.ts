@@ -100,6 +100,22 @@ export const envSchema = z.object({
   REVIEW_CHANNEL_ID: optionalString.refine((v) => v === undefined || /^[CG][A-Z0-9]{2,}$/.test(v), {
     message: 'expected a Slack channel id starting with "C" or "G", e.g. "C0123ABCDEF" (channel details, About, at the bottom)',
   }),
+  // Documents from a URL (`policy-desk ingest <url>`, `/library add <url>`): size and time limits, and the
+  // SSRF guard's exception for an intranet. Slack library: who keeps it and where uploads go.
+  INGEST_URL_MAX_MB: intFrom(1, 2048, 50),
+  INGEST_URL_TIMEOUT_SECONDS: intFrom(1, 3600, 60),
+  INGEST_ALLOW_PRIVATE_URLS: blankIsUnset(
+    z.enum(['true', 'false'], { message: 'expected "true" or "false"' }).optional().default('false'),
+  ),
+  LIBRARY_ADMIN_USER_IDS: optionalString.refine((v) => v === undefined || v.split(',').every((id) => /^[UW][A-Z0-9]{2,}$/.test(id.trim()) || id.trim() === ''), {
+    message: 'expected Slack user ids separated by commas, e.g. "U012ABCDEF,W0456GHIJK" (profile menu, Copy member ID)',
+  }),
+  LIBRARY_ADMIN_USERGROUP_ID: optionalString.refine((v) => v === undefined || /^S[A-Z0-9]{2,}$/.test(v), {
+    message: 'expected a Slack user group id starting with "S", e.g. "S0123ABCDEF"',
+  }),
+  LIBRARY_CHANNEL_ID: optionalString.refine((v) => v === undefined || /^[CG][A-Z0-9]{2,}$/.test(v), {
+    message: 'expected a Slack channel id starting with "C" or "G", e.g. "C0123ABCDEF" (channel details, About, at the bottom)',
+  }),
   PORT: intFrom(0, 65535, 3000),
   // Durable jobs (answers, summaries after the Slack ack): jobs one instance runs at once, and how
   // long a claim holds without a heartbeat (a killed instance's jobs are taken over after it).
@@ -144,6 +160,23 @@ export interface Config {
   slack: SlackConfig;
   jobs: JobsConfig;
   rateLimits: RateLimitsConfig;
+  fetch: FetchConfig;
+  library: LibraryConfig;
+}
+
+/** Fetching documents from a URL: only when a person asks (`ingest <url>`, `/library add`). */
+export interface FetchConfig {
+  maxBytes: number;
+  timeoutMs: number;
+  /** Lift the SSRF guard for private, loopback and CGNAT addresses on fetches Slack triggers (the CLI always may). */
+  allowPrivate: boolean;
+}
+
+/** The document library kept from Slack: admins by id or user group (never external users), and its channel. */
+export interface LibraryConfig {
+  adminUserIds: string[];
+  adminUsergroupId: string | undefined;
+  channelId: string | undefined;
 }
 
 /** Per-person limits on Slack questions (answers and summaries) and comment submissions; 0 means no limit. */
@@ -290,6 +323,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     slack,
     jobs: { concurrency: e.JOB_CONCURRENCY, leaseMs: e.JOB_LEASE_SECONDS * 1000 },
     rateLimits: { questionsPerMinute: e.RATE_LIMIT_QUESTIONS_PER_MINUTE, commentsPerHour: e.RATE_LIMIT_COMMENTS_PER_HOUR },
+    fetch: { maxBytes: e.INGEST_URL_MAX_MB * 1024 * 1024, timeoutMs: e.INGEST_URL_TIMEOUT_SECONDS * 1000, allowPrivate: e.INGEST_ALLOW_PRIVATE_URLS === 'true' },
+    library: {
+      adminUserIds: (e.LIBRARY_ADMIN_USER_IDS ?? '').split(',').map((id) => id.trim()).filter(Boolean),
+      adminUsergroupId: e.LIBRARY_ADMIN_USERGROUP_ID,
+      channelId: e.LIBRARY_CHANNEL_ID,
+    },
   };
 }
 
