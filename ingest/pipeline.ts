@@ -51,6 +51,48 @@ export interface IngestSummary {
 
 export type IngestEvent = { type: 'start'; total: number } | { type: 'file'; outcome: FileOutcome };
 
+/**
+ * One document to ingest, wherever its bytes come from: a file on disk (fileItem), a URL
+ * (ingest/url.ts), a Slack upload. Read lazily, one at a time, so memory holds one document's
+ * bytes whatever the number of items.
+ */
+export interface IngestItem {
+  /** What outcomes and errors name: the file path, the URL. */
+  path: string;
+  /** The key the store knows the document by (documents.source, unique). */
+  source: string;
+  /** A file name: its extension picks the loader; its words go into the search context and the id. */
+  name: string;
+  /** Where citations link to (a web page), or null. */
+  sourceUrl: string | null;
+  /**
+   * The bytes. `current` is true when the store holds this source at the current pipeline
+   * version, so a source that can tell cheaply (an HTTP 304) may answer 'unchanged'.
+   */
+  read(current: boolean): Promise<Uint8Array | 'unchanged'>;
+}
+
+/** A file on disk as an ingest item. */
+export function fileItem(absPath: string): IngestItem {
+  return {
+    path: absPath,
+    source: sourceFor(absPath),
+    name: absPath,
+    sourceUrl: null,
+    read: () =>
+      readFile(absPath).catch((err: NodeJS.ErrnoException) => {
+        throw new AppError('ingest.unreadable', `${absPath}: cannot read the file (${err.code ?? err.message})`, { cause: err });
+      }),
+  };
+}
+
+/** Paths expanded (directories walked) to file items; items that are not files kept as given, after them. */
+async function expandInputs(inputs: ReadonlyArray<string | IngestItem>): Promise<IngestItem[]> {
+  const paths = inputs.filter((i): i is string => typeof i === 'string');
+  const others = inputs.filter((i): i is IngestItem => typeof i !== 'string');
+  return [...(paths.length > 0 ? (await expandPaths(paths)).map(fileItem) : []), ...others];
+}
+
 /** README files describe a folder rather than being one of its documents; dotfiles are tool state. */
 function walkable(name: string): boolean {
   return !name.startsWith('.') && !/^readme(\.[a-z]+)?$/i.test(name);
@@ -125,28 +167,31 @@ function failure(file: string, err: unknown): FileOutcome {
  */
 async function prepareFile(
   ctx: IngestContext,
-  absPath: string,
+  item: IngestItem,
   existing: StoredVersion | undefined,
   version: string,
   reserved: Set<string>,
 ): Promise<Entry> {
-  const source = sourceFor(absPath);
-  const bytes = await readFile(absPath).catch((err: NodeJS.ErrnoException) => {
-    throw new AppError('ingest.unreadable', `${absPath}: cannot read the file (${err.code ?? err.message})`, { cause: err });
-  });
+  const { path: absPath, source } = item;
+  const read = await item.read(existing !== undefined && existing.pipelineVersion === version);
+  if (read === 'unchanged') {
+    if (!existing) throw new AppError('internal', `${absPath}: reported unchanged but not in the store`);
+    return { path: absPath, outcome: { path: absPath, status: 'unchanged', documentId: existing.id } };
+  }
+  const bytes = read;
   const contentHash = createHash('sha256').update(bytes).digest('hex');
   if (existing && existing.contentHash === contentHash && existing.pipelineVersion === version) {
     return { path: absPath, outcome: { path: absPath, status: 'unchanged', documentId: existing.id } };
   }
 
-  const loaded = await loadBuffer(bytes, absPath);
+  const loaded = await loadBuffer(bytes, item.name);
   const cleaned = cleanText(loaded.text);
   if (!cleaned.text.trim()) throw new AppError('ingest.empty', `${absPath}: no text left after removing page boilerplate`);
   const meta = extractMetadata(cleaned, loaded);
   const pieces = chunkDocument(cleaned, ctx.chunking);
 
   // File names are often descriptive ("2023-revised-...-policy.txt"): searchable, never shown as a date.
-  const fileWords = path.basename(absPath, path.extname(absPath)).replace(/[-_.]+/g, ' ').trim();
+  const fileWords = path.basename(item.name, path.extname(item.name)).replace(/[-_.]+/g, ' ').trim();
   const contexts = pieces.map((c) => [meta.title, ...c.headingPath.filter((h) => h !== meta.title), `(${fileWords})`].join(' › '));
   const vectors = await ctx.embedder.embed(pieces.map((c, i) => embeddingInput(contexts[i]!, c.text)));
   const chunks: NewChunk[] = pieces.map((c, i) => ({ ...c, context: contexts[i]!, embedding: vectors[i]! }));
@@ -154,7 +199,7 @@ async function prepareFile(
   let id = existing?.id;
   if (!id) {
     // Ids of documents still waiting in a batch count as taken too: they are not in the store yet.
-    const base = slugify(path.basename(absPath, path.extname(absPath)));
+    const base = slugify(path.basename(item.name, path.extname(item.name)));
     id = reserved.has(base) || (await idTaken(ctx.db, base)) ? `${base}-${createHash('sha1').update(source).digest('hex').slice(0, 6)}` : base;
   }
   reserved.add(id);
@@ -170,7 +215,7 @@ async function prepareFile(
         issuingOffice: meta.issuingOffice,
         publishedOn: meta.publishedOn,
         source,
-        sourceUrl: /^https?:\/\//.test(source) ? source : null,
+        sourceUrl: item.sourceUrl,
         format: loaded.format,
         contentHash,
         pipelineVersion: version,
@@ -225,14 +270,14 @@ export function bulkLoadPays(added: number, stored: number): boolean {
   return added >= BULK_MIN_NEW_FILES && added >= BULK_MIN_SHARE * (stored + added);
 }
 
-async function chooseIndexStrategy(ctx: IngestContext, files: string[]): Promise<'bulk' | 'maintain' | 'none'> {
+async function chooseIndexStrategy(ctx: IngestContext, files: IngestItem[]): Promise<'bulk' | 'maintain' | 'none'> {
   if (ctx.db.kind !== 'postgres') return 'none';
   const wanted = ctx.vectorIndex ?? 'auto';
   if (wanted !== 'auto') return wanted;
   const [row] = await ctx.db.query<{ present: number; stored: number }>(
     `SELECT (SELECT count(*)::int FROM documents WHERE source = ANY($1::text[])) AS present,
             (SELECT count(*)::int FROM documents) AS stored`,
-    [files.map(sourceFor)],
+    [files.map((f) => f.source)],
   );
   return bulkLoadPays(files.length - (row?.present ?? 0), row?.stored ?? 0) ? 'bulk' : 'maintain';
 }
@@ -250,12 +295,12 @@ async function chooseIndexStrategy(ctx: IngestContext, files: string[]): Promise
  */
 export async function ingestPaths(
   ctx: IngestContext,
-  inputs: string[],
+  inputs: ReadonlyArray<string | IngestItem>,
   onEvent: (e: IngestEvent) => void = () => undefined,
 ): Promise<IngestSummary> {
   const started = performance.now();
   await ensureEmbedder(ctx.db, ctx.embedder, { vectorIndex: false });
-  const files = await expandPaths(inputs);
+  const files = await expandInputs(inputs);
   onEvent({ type: 'start', total: files.length });
   const strategy = await chooseIndexStrategy(ctx, files);
   if (strategy === 'bulk') await dropVectorIndexes(ctx.db);
@@ -291,13 +336,13 @@ export async function ingestPaths(
   try {
     for (let i = 0; i < files.length; i += maxFiles) {
       const group = files.slice(i, i + maxFiles);
-      const stored = await findBySources(ctx.db, group.map(sourceFor));
+      const stored = await findBySources(ctx.db, group.map((f) => f.source));
       for (const file of group) {
         let entry: Entry;
         try {
-          entry = await prepareFile(ctx, file, stored.get(sourceFor(file)), version, reserved);
+          entry = await prepareFile(ctx, file, stored.get(file.source), version, reserved);
         } catch (err) {
-          entry = { path: file, outcome: failure(file, err) };
+          entry = { path: file.path, outcome: failure(file.path, err) };
         }
         batch.push(entry);
         batchChunks += entry.write?.chunks.length ?? 0;
