@@ -1,0 +1,217 @@
+import type { Queryable } from '../db/types.ts';
+import type { TermCorrection, TermExpansion, UnderstoodQuery } from '../domain/query.ts';
+import { readKind, readTimeScope } from './intent.ts';
+import { expandQuery } from './thesaurus.ts';
+import { STOPWORDS } from './tokens.ts';
+import { isEnglishWord, relatedWords } from './wordnet.ts';
+
+export type { ComparisonSide, QueryKind, TimeScope, UnderstoodQuery, YearRange } from '../domain/query.ts';
+export { ADMINISTRATIONS, readKind, readTimeScope } from './intent.ts';
+
+/**
+ * The one step between a raw question and retrieval: what kind of question it is, about which
+ * time or version, and in which words of the corpus (misspellings corrected against the store's
+ * vocabulary, thesaurus additions). The extractive and LLM paths, Slack and the CLI all go
+ * through it (analyzeQuery calls it), and `ask --json` shows the result as `query`.
+ */
+export interface UnderstandOptions {
+  /** Correct words the corpus lacks to close corpus words (default true). */
+  corrections?: boolean;
+  /**
+   * Words known to be English (default: WordNet): an unknown word that is a real word
+   * ("chicken") is left alone rather than "corrected" into a corpus word it merely resembles.
+   */
+  isEnglishWord?: (word: string) => boolean;
+  /** Search WordNet synonyms and hypernyms of the question's words that the corpus has (default: WORDNET_DEFAULT). */
+  wordnet?: boolean;
+}
+
+/** Whether WordNet expansion is on by default: chosen by measurement (README, "Understanding questions"). */
+export const WORDNET_DEFAULT = true;
+/** Weights of WordNet additions relative to a typed word: below the hand-written thesaurus. */
+export const WORDNET_SYNONYM_WEIGHT = 0.4;
+export const WORDNET_HYPERNYM_WEIGHT = 0.25;
+/** At most this many WordNet additions per question word. */
+const WORDNET_PER_WORD = 3;
+
+/** Weight of a thesaurus addition relative to a word the user typed. */
+export const THESAURUS_WEIGHT = 0.6;
+
+/** "U.A.S." → "UAS", "U.S.A." → "USA": people write acronyms with and without dots. "U.S." stays (the corpus writes it so). */
+export function closeDottedAcronyms(text: string): string {
+  return text.replace(/\b((?:[A-Za-z]\.){3,})(?=[\s,;:?!)]|$)/g, (m) => m.replace(/\./g, ''));
+}
+
+/** Optimal string alignment distance: Levenshtein plus adjacent transpositions ("reveiw" → "review" is 1). */
+export function editDistance(a: string, b: string): number {
+  const m = a.length;
+  const n = b.length;
+  if (Math.abs(m - n) > 3) return Math.abs(m - n);
+  const d: number[][] = Array.from({ length: m + 1 }, (_, i) => Array.from({ length: n + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= m; i++) {
+    for (let j = 1; j <= n; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[m]![n]!;
+}
+
+/** How far a word may be from its correction: one edit up to six letters, two from seven. */
+export function maxEdits(word: string): number {
+  return word.length <= 6 ? 1 : 2;
+}
+
+/** Trigram similarity below which a corpus lexeme is not even a candidate. */
+const TRIGRAM_FLOOR = 0.2;
+
+interface WordInfo {
+  word: string;
+  lexemes: string[];
+  known: boolean;
+}
+
+/** Each word's english lexemes and whether the store has all of them (a word with none counts as known: nothing to correct). */
+async function wordInfo(db: Queryable, words: string[]): Promise<WordInfo[]> {
+  if (words.length === 0) return [];
+  const rows = await db.query<{ i: number; lexemes: string[]; known: boolean }>(
+    `SELECT (t.i - 1)::int AS i, tsvector_to_array(to_tsvector('english', t.w)) AS lexemes,
+            NOT EXISTS (SELECT 1 FROM unnest(tsvector_to_array(to_tsvector('english', t.w))) AS l(lexeme)
+                         WHERE NOT EXISTS (SELECT 1 FROM lexeme_stats s WHERE s.lexeme = l.lexeme AND s.df > 0)) AS known
+       FROM unnest($1::text[]) WITH ORDINALITY AS t(w, i)`,
+    [words],
+  );
+  const out: WordInfo[] = words.map((word) => ({ word, lexemes: [], known: true }));
+  for (const r of rows) out[r.i] = { word: words[r.i]!, lexemes: r.lexemes, known: r.known };
+  return out;
+}
+
+const isTransactional = (db: Queryable): db is Queryable & { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> } =>
+  typeof (db as { transaction?: unknown }).transaction === 'function';
+
+/** Corpus lexemes that look like the word (pg_trgm), with their document frequencies. */
+async function trigramNeighbours(db: Queryable, probe: string): Promise<Array<{ lexeme: string; df: number; sim: number }>> {
+  const sql = `SELECT lexeme, df, similarity(lexeme, $1)::float8 AS sim FROM lexeme_stats
+                WHERE lexeme % $1 AND df > 0 ORDER BY sim DESC, df DESC, lexeme LIMIT 40`;
+  const run = async (q: Queryable) => {
+    // Transaction-local, so a pooled connection never keeps the lowered threshold.
+    await q.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [String(TRIGRAM_FLOOR)]);
+    return q.query<{ lexeme: string; df: number; sim: number }>(sql, [probe]);
+  };
+  const rows = isTransactional(db) ? await db.transaction(run) : await run(db);
+  return rows.map((r) => ({ lexeme: r.lexeme, df: Number(r.df), sim: Number(r.sim) }));
+}
+
+/** A word of the stored text whose lexeme is this one, to show and to search as typed text. */
+async function surfaceForm(db: Queryable, lexeme: string): Promise<string | null> {
+  const rows = await db.query<{ w: string }>(
+    `SELECT w FROM (
+       SELECT DISTINCT lower(m[1]) AS w
+         FROM (SELECT body FROM chunks WHERE tsv @@ $1::tsquery LIMIT 3) c,
+              regexp_matches(c.body, '([[:alpha:]][[:alpha:]''-]*)', 'g') AS m) words
+      WHERE tsvector_to_array(to_tsvector('english', w)) = ARRAY[$2]::text[]
+      ORDER BY length(w), w LIMIT 1`,
+    [`'${lexeme.replace(/'/g, "''")}'`, lexeme],
+  );
+  return rows[0]?.w ?? null;
+}
+
+/** The corpus word closest to a word the corpus lacks, when one is close enough; null otherwise. */
+export async function correctWord(db: Queryable, word: string, lexeme: string): Promise<TermCorrection | null> {
+  const lower = word.toLowerCase();
+  const limit = maxEdits(lower);
+  const neighbours = await trigramNeighbours(db, lexeme);
+  let best: { lexeme: string; df: number; sim: number; distance: number } | null = null;
+  for (const n of neighbours) {
+    const distance = Math.min(editDistance(lexeme, n.lexeme), editDistance(lower, n.lexeme));
+    if (distance > limit || distance === 0) continue;
+    // The first letter is rarely the one mistyped; a candidate that changes it must be closer.
+    if (n.lexeme[0] !== lower[0] && distance > 1) continue;
+    if (!best || distance < best.distance || (distance === best.distance && (n.df > best.df || (n.df === best.df && n.sim > best.sim)))) {
+      best = { ...n, distance };
+    }
+  }
+  if (!best) return null;
+  return { word, to: (await surfaceForm(db, best.lexeme)) ?? best.lexeme, lexeme: best.lexeme, distance: best.distance };
+}
+
+const WORD = /[\p{L}][\p{L}'’-]*[\p{L}]|[\p{L}]/gu;
+
+/** Words worth checking against the vocabulary: lower-case content words, not acronyms, names or function words. */
+function correctable(word: string): boolean {
+  if (word.length < 4 || /[^a-z'’-]/.test(word)) return false;
+  return !STOPWORDS.has(word);
+}
+
+/**
+ * WordNet synonyms and direct hypernyms of the question's content words, kept only where the
+ * corpus has the word (a synonym no document uses cannot find anything) and the question does
+ * not already say it. "weapons" → "arms"; "buyers" → "purchaser", "customer".
+ */
+async function wordnetExpansions(db: Queryable, text: string): Promise<TermExpansion[]> {
+  const words = [...new Set((text.match(WORD) ?? []).map((w) => w.toLowerCase()).filter((w) => w.length >= 3 && !STOPWORDS.has(w)))];
+  const candidates: Array<{ from: string; word: string; weight: number }> = [];
+  for (const w of words) {
+    for (const r of relatedWords(w, { senses: 2 })) {
+      const base = r.relation === 'synonym' ? WORDNET_SYNONYM_WEIGHT : WORDNET_HYPERNYM_WEIGHT;
+      candidates.push({ from: w, word: r.word, weight: base * (r.sense === 1 ? 1 : 0.75) });
+    }
+  }
+  if (candidates.length === 0) return [];
+  const own = new Set((await wordInfo(db, words)).flatMap((i) => i.lexemes));
+  const infos = await wordInfo(db, [...new Set(candidates.map((c) => c.word))]);
+  const known = new Map(infos.map((i) => [i.word, i]));
+  const perWord = new Map<string, number>();
+  const out: TermExpansion[] = [];
+  for (const c of candidates.sort((a, b) => b.weight - a.weight)) {
+    const info = known.get(c.word);
+    if (!info || !info.known || info.lexemes.length === 0 || info.lexemes.every((l) => own.has(l))) continue;
+    if ((perWord.get(c.from) ?? 0) >= WORDNET_PER_WORD) continue;
+    if (out.some((o) => o.add === c.word)) continue;
+    perWord.set(c.from, (perWord.get(c.from) ?? 0) + 1);
+    out.push({ from: c.from, add: c.word, source: 'wordnet', weight: c.weight });
+  }
+  return out;
+}
+
+export async function understandQuestion(db: Queryable, question: string, options: UnderstandOptions = {}): Promise<UnderstoodQuery> {
+  const text = question;
+  let searchText = closeDottedAcronyms(question);
+  const { kind, status, comparison } = readKind(searchText);
+  const time = readTimeScope(searchText);
+
+  const corrections: TermCorrection[] = [];
+  if (options.corrections !== false) {
+    const words = [...new Set((searchText.match(WORD) ?? []).filter(correctable))];
+    const infos = await wordInfo(db, words);
+    for (const info of infos) {
+      if (info.known || info.lexemes.length !== 1) continue;
+      if ((options.isEnglishWord ?? isEnglishWord)(info.word)) continue;
+      const c = await correctWord(db, info.word, info.lexemes[0]!);
+      if (c) corrections.push(c);
+    }
+    for (const c of corrections) {
+      searchText = searchText.replace(new RegExp(`(?<![\\p{L}])${c.word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}])`, 'gu'), c.to);
+    }
+  }
+
+  const expansions: TermExpansion[] = expandQuery(searchText).map((e) => ({
+    from: e.trigger,
+    add: e.add,
+    source: 'thesaurus' as const,
+    weight: THESAURUS_WEIGHT,
+  }));
+  if (options.wordnet ?? WORDNET_DEFAULT) expansions.push(...(await wordnetExpansions(db, searchText)));
+
+  return {
+    text,
+    searchText,
+    kind,
+    time,
+    ...(status ? { status } : {}),
+    ...(comparison ? { comparison } : {}),
+    corrections,
+    expansions,
+  };
+}
