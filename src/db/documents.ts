@@ -1,4 +1,5 @@
 import pgvector from 'pgvector';
+import { DOCUMENT_FACT_COLUMNS, type DocumentFacts } from './catalog.ts';
 import type { Queryable } from './types.ts';
 
 /** The document fields ingestion writes and listings read. */
@@ -14,7 +15,12 @@ export interface DocumentFields {
   contacts: string[];
 }
 
-export interface DocumentRow extends DocumentFields {
+/**
+ * A listed document: what the text states and what the catalog adds (migration 010). `title` and
+ * `publishedOn` read the catalog's title and issued date when it supplies them (`dateSource` says
+ * which); `status`, `supersedes`, `supersededBy`, `implements` come from the catalog and relations.
+ */
+export interface DocumentRow extends DocumentFields, Omit<DocumentFacts, 'id' | 'title' | 'publishedOn'> {
   chunks: number;
   ingestedAt: Date;
 }
@@ -27,16 +33,21 @@ export interface NewChunk {
   start: number;
   end: number;
   embedding: number[];
+  /** Paged documents (migration 011): the pages the chunk covers, offsets where later pages begin in it, its OCR'd pages. */
+  pageStart?: number | null;
+  pageEnd?: number | null;
+  pageBreaks?: number[];
+  ocrPages?: number[];
 }
 
 export const toVector = (v: number[]): string => pgvector.toSql(v.map((x) => Math.round(x * 1e6) / 1e6));
 
 export async function listDocuments(db: Queryable): Promise<DocumentRow[]> {
   return db.query<DocumentRow>(
-    `SELECT d.id, d.title, d.kind, d.issuing_office AS "issuingOffice", d.published_on::text AS "publishedOn",
-            d.source, d.source_url AS "sourceUrl", d.format, d.contacts, d.ingested_at AS "ingestedAt",
-            (SELECT count(*)::int FROM chunks c WHERE c.document_id = d.id) AS chunks
-       FROM documents d ORDER BY d.published_on NULLS LAST, d.title`,
+    `SELECT ${DOCUMENT_FACT_COLUMNS}, v.kind, v.issuing_office AS "issuingOffice",
+            v.source, v.source_url AS "sourceUrl", v.format, v.contacts, v.ingested_at AS "ingestedAt",
+            (SELECT count(*)::int FROM chunks c WHERE c.document_id = v.id) AS chunks
+       FROM document_view v ORDER BY v.date_from NULLS LAST, v.title`,
   );
 }
 
@@ -69,11 +80,34 @@ export async function idTaken(db: Queryable, id: string): Promise<boolean> {
   return (await db.query('SELECT 1 FROM documents WHERE id = $1', [id])).length > 0;
 }
 
-const CHUNK_COLUMNS = 9;
-/** Rows per multi-row INSERT: 1,800 parameters, well under the protocol's 65,535. */
+const CHUNK_COLUMNS = 13;
+/** Rows per multi-row INSERT: 2,600 parameters, well under the protocol's 65,535. */
 export const CHUNK_INSERT_ROWS = 200;
 
-export type DocumentWrite = DocumentFields & { contentHash: string; pipelineVersion: string; body: string };
+export type DocumentWrite = DocumentFields & {
+  contentHash: string;
+  pipelineVersion: string;
+  body: string;
+  /** Paged documents (migration 011): page count, page starts as offsets into body, OCR'd pages and their mean confidence. */
+  pageCount?: number | null;
+  pageStarts?: number[] | null;
+  ocrPages?: number[];
+  ocrConfidence?: number[];
+};
+
+/** The pages of the paged documents among `ids` (for listings): page count and OCR'd pages with confidence. */
+export async function documentPages(
+  db: Queryable,
+  ids: string[],
+): Promise<Map<string, { pageCount: number; ocrPages: number[]; ocrConfidence: number[] }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.query<{ id: string; pageCount: number; ocrPages: number[]; ocrConfidence: number[] }>(
+    `SELECT id, page_count AS "pageCount", ocr_pages AS "ocrPages", ocr_confidence AS "ocrConfidence"
+       FROM documents WHERE id = ANY($1::text[]) AND page_count IS NOT NULL`,
+    [ids],
+  );
+  return new Map(rows.map(({ id, ...rest }) => [id, { ...rest, ocrConfidence: rest.ocrConfidence.map(Number) }]));
+}
 
 /** Replaces a document and all its chunks; call inside a transaction so readers never see half. */
 export async function replaceDocument(tx: Queryable, doc: DocumentWrite, chunks: NewChunk[]): Promise<void> {
@@ -89,12 +123,13 @@ export async function replaceDocuments(tx: Queryable, writes: Array<{ doc: Docum
   for (const { doc } of writes) {
     await tx.query(
       `INSERT INTO documents (id, title, kind, issuing_office, published_on, source, source_url, format, content_hash,
-                              pipeline_version, contacts, body, ingested_at)
-       VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8, $9, $10, $11, $12, now())
+                              pipeline_version, contacts, body, page_count, page_starts, ocr_pages, ocr_confidence, ingested_at)
+       VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8, $9, $10, $11, $12, $13, $14::integer[], $15::integer[], $16::real[], now())
        ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, kind = EXCLUDED.kind, issuing_office = EXCLUDED.issuing_office,
          published_on = EXCLUDED.published_on, source = EXCLUDED.source, source_url = EXCLUDED.source_url,
          format = EXCLUDED.format, content_hash = EXCLUDED.content_hash, pipeline_version = EXCLUDED.pipeline_version,
-         contacts = EXCLUDED.contacts, body = EXCLUDED.body, ingested_at = now()`,
+         contacts = EXCLUDED.contacts, body = EXCLUDED.body, page_count = EXCLUDED.page_count, page_starts = EXCLUDED.page_starts,
+         ocr_pages = EXCLUDED.ocr_pages, ocr_confidence = EXCLUDED.ocr_confidence, ingested_at = now()`,
       [
         doc.id,
         doc.title,
@@ -108,6 +143,10 @@ export async function replaceDocuments(tx: Queryable, writes: Array<{ doc: Docum
         doc.pipelineVersion,
         doc.contacts,
         doc.body,
+        doc.pageCount ?? null,
+        doc.pageStarts ?? null,
+        doc.ocrPages ?? [],
+        doc.ocrConfidence ?? [],
       ],
     );
   }
@@ -119,11 +158,29 @@ export async function replaceDocuments(tx: Queryable, writes: Array<{ doc: Docum
     const params: unknown[] = [];
     batch.forEach(({ documentId, c }, j) => {
       const p = j * CHUNK_COLUMNS;
-      values.push(`($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}, $${p + 7}, $${p + 8}, $${p + 9}::vector)`);
-      params.push(`${documentId}#${c.ordinal}`, documentId, c.ordinal, c.headingPath, c.context, c.text, c.start, c.end, toVector(c.embedding));
+      values.push(
+        `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}, $${p + 7}, $${p + 8}, $${p + 9}::vector, ` +
+          `$${p + 10}::integer, $${p + 11}::integer, $${p + 12}::integer[], $${p + 13}::integer[])`,
+      );
+      params.push(
+        `${documentId}#${c.ordinal}`,
+        documentId,
+        c.ordinal,
+        c.headingPath,
+        c.context,
+        c.text,
+        c.start,
+        c.end,
+        toVector(c.embedding),
+        c.pageStart ?? null,
+        c.pageEnd ?? null,
+        c.pageBreaks ?? [],
+        c.ocrPages ?? [],
+      );
     });
     await tx.query(
-      `INSERT INTO chunks (id, document_id, ordinal, heading_path, context, body, start_offset, end_offset, embedding)
+      `INSERT INTO chunks (id, document_id, ordinal, heading_path, context, body, start_offset, end_offset, embedding,
+                           page_start, page_end, page_breaks, ocr_pages)
        VALUES ${values.join(', ')}`,
       params,
     );
