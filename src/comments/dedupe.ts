@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Db, Queryable } from '../db/types.ts';
 import { actorLabel, requireStaff, type Actor } from './access.ts';
 import type { CommentDeps } from './deps.ts';
+import { BANDS, LSH_VERSION, ROWS, SHINGLE_WORDS, lshBands } from './minhash.ts';
 
 /**
  * Duplicates and mass-comment campaigns.
@@ -12,6 +13,11 @@ import type { CommentDeps } from './deps.ts';
  *   signed them are exact duplicates, as regulations.gov counts them), and
  * - near duplicates when pg_trgm `similarity()` of the two texts reaches the threshold
  *   (COMMENT_NEAR_DUPLICATE_THRESHOLD; bench/dedupe-threshold.ts measured the default).
+ * Exact duplicates are a hash lookup (index on text_hash). Near-duplicate candidates are not
+ * found by comparing with every earlier comment: each comment's MinHash signature is cut into
+ * LSH bands stored in comment_lsh_bands (src/comments/minhash.ts), and the comments sharing a
+ * band with it are its candidates, a bounded number of index probes whatever the docket's size.
+ * The candidates are then checked exactly by trigram similarity.
  * A new comment joins the campaign of its best match (creating the campaign when the match had
  * none), and comments still alone that match it join as well (single-link grouping). Trigram
  * similarity is a set measure, so reordered sentences keep most of it.
@@ -67,8 +73,25 @@ export function textHash(dedupeText: string): string {
  */
 const CAMPAIGN_LOCK = 727_003;
 
-/** SQL: the comment (a row of `comments`) has no attachment still waiting to be read. */
-const COMPLETE = 'NOT EXISTS (SELECT 1 FROM comment_attachments pa WHERE pa.comment_id = comments.id AND pa.pending)';
+/** SQL: the comment (a row of `comments`, or the alias given) has no attachment still waiting to be read. */
+const complete = (alias = 'comments') =>
+  `NOT EXISTS (SELECT 1 FROM comment_attachments pa WHERE pa.comment_id = ${alias}.id AND pa.pending)`;
+const COMPLETE = complete();
+
+/**
+ * Near-duplicate candidates come from the LSH bands (src/comments/minhash.ts): per band key, the
+ * earliest PER_BAND other comments with that key. A campaign of 10,000 copies therefore costs a new
+ * copy at most BANDS x PER_BAND band rows, whatever the docket's size; its earliest members are
+ * the campaign, and joining any of them joins it.
+ */
+const PER_BAND = 4;
+/** Candidates checked exactly per comment, those sharing the most bands (the most similar, estimated) first. */
+const CHECKED = 8;
+/** Comments grouped per transaction by groupPending and regroupCampaigns. */
+export const GROUP_BATCH = 500;
+
+/** A short name for the near-duplicate method, for logs and benchmarks. */
+export const NEAR_DUPLICATE_METHOD = `MinHash over ${SHINGLE_WORDS}-word shingles, ${BANDS} LSH bands of ${ROWS}, checked by pg_trgm similarity`;
 
 export interface CampaignMatch {
   campaignId: string;
@@ -83,55 +106,224 @@ function newCampaignId(): string {
 }
 
 /**
- * The best match for a comment among the others: an exact duplicate first (one already in a
- * campaign preferred), else the most similar at or above the threshold. `onlyEarlier` limits it to
- * comments stored before (lower id), which replays arrival order when regrouping. Submission looks
- * at every other comment: two copies committed at the same moment may get their ids in one order
- * and their commits in the other, and whichever is grouped second must still see the first.
+ * Stores the LSH band keys of these comments (replacing any stored before) and marks them with
+ * LSH_VERSION. Texts shorter than MIN_NEAR_CHARS get none: they are only compared exactly.
  */
-export async function findBestMatch(
-  tx: Queryable,
-  comment: { id: number; dedupeText: string; textHash: string },
-  threshold: number,
-  options: { onlyEarlier?: boolean } = {},
-): Promise<{ id: number; trackingNumber: string; campaignId: string | null; kind: 'exact' | 'near'; similarity: number } | null> {
-  // A comment whose files are still being read is not complete yet: neither a match nor matched.
-  const others = `${options.onlyEarlier ? 'id < $2' : 'id <> $2'} AND ${COMPLETE}`;
-  if (comment.dedupeText.length >= MIN_EXACT_CHARS) {
-    const exact = await tx.query<{ id: number; trackingNumber: string; campaignId: string | null }>(
-      `SELECT id, tracking_number AS "trackingNumber", campaign_id AS "campaignId" FROM comments
-        WHERE text_hash = $1 AND ${others} ORDER BY (campaign_id IS NULL), id LIMIT 1`,
-      [comment.textHash, comment.id],
-    );
-    if (exact[0]) return { ...exact[0], kind: 'exact', similarity: 1 };
+export async function storeBands(tx: Queryable, rows: ReadonlyArray<{ id: number; dedupeText: string }>): Promise<void> {
+  if (rows.length === 0) return;
+  const ids = rows.map((r) => r.id);
+  await tx.query('DELETE FROM comment_lsh_bands WHERE comment_id = ANY($1::int[])', [ids]);
+  const keys: number[] = [];
+  const owners: number[] = [];
+  for (const r of rows) {
+    if (r.dedupeText.length < MIN_NEAR_CHARS) continue;
+    for (const k of lshBands(r.dedupeText)) {
+      keys.push(k);
+      owners.push(r.id);
+    }
   }
-  if (comment.dedupeText.length < MIN_NEAR_CHARS) return null;
-  // `%` uses the GIN trigram index with this threshold; similarity() then ranks the candidates.
-  await tx.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [String(threshold)]);
-  const near = await tx.query<{ id: number; trackingNumber: string; campaignId: string | null; similarity: number }>(
-    `SELECT id, tracking_number AS "trackingNumber", campaign_id AS "campaignId",
-            similarity(dedupe_text, $1)::float8 AS similarity
-       FROM comments
-      WHERE dedupe_text % $1 AND ${others} AND length(dedupe_text) >= $3
-      ORDER BY similarity DESC, id LIMIT 1`,
-    [comment.dedupeText, comment.id, MIN_NEAR_CHARS],
-  );
-  const best = near[0];
-  return best && best.similarity >= threshold ? { ...best, kind: 'near' } : null;
+  if (keys.length) {
+    await tx.query(
+      'INSERT INTO comment_lsh_bands (band_key, comment_id) SELECT * FROM unnest($1::bigint[], $2::int[]) ON CONFLICT DO NOTHING',
+      [keys, owners],
+    );
+  }
+  await tx.query('UPDATE comments SET lsh_version = $2 WHERE id = ANY($1::int[])', [ids, LSH_VERSION]);
 }
 
-async function audit(tx: Queryable, commentId: number, actor: string, campaignId: string, note: string): Promise<void> {
+/**
+ * Computes the bands of complete comments that have none (stored before migration 015, or whose
+ * attachments were still being read), in batches. Returns how many it computed.
+ */
+export async function backfillBands(db: Db, batch = GROUP_BATCH): Promise<number> {
+  let n = 0;
+  for (;;) {
+    const rows = await db.query<{ id: number; dedupeText: string }>(
+      `SELECT id, dedupe_text AS "dedupeText" FROM comments WHERE lsh_version IS NULL AND ${COMPLETE} ORDER BY id LIMIT $1`,
+      [batch],
+    );
+    if (rows.length === 0) return n;
+    await db.transaction((tx) => storeBands(tx, rows));
+    n += rows.length;
+  }
+}
+
+interface Candidate {
+  y: number;
+  kind: 'exact' | 'near';
+  similarity: number;
+  campaignId: string | null;
+  trackingNumber: string;
+}
+
+/**
+ * Exact and near-duplicate candidates of each comment, checked: an exact duplicate (same hash;
+ * one already in a campaign preferred unless `onlyEarlier`), and the near candidates from the
+ * bands with their pg_trgm similarity (threshold not applied yet). `onlyEarlier` limits both to
+ * comments stored before (lower id), which makes grouping replay arrival order: the result then
+ * depends only on the comments and their order, never on how the work was cut into batches.
+ */
+async function candidatesOf(tx: Queryable, ids: number[], onlyEarlier: boolean): Promise<Map<number, Candidate[]>> {
+  const other = (a: string, b: string) => (onlyEarlier ? `${a} < ${b}` : `${a} <> ${b}`);
+  const exact = await tx.query<{ x: number; y: number; campaignId: string | null; trackingNumber: string }>(
+    `SELECT b.id AS x, e.id AS y, e.campaign_id AS "campaignId", e.tracking_number AS "trackingNumber"
+       FROM comments b
+       CROSS JOIN LATERAL (
+         SELECT c.id, c.campaign_id, c.tracking_number FROM comments c
+          WHERE c.text_hash = b.text_hash AND ${other('c.id', 'b.id')} AND ${complete('c')}
+          ORDER BY ${onlyEarlier ? '' : '(c.campaign_id IS NULL), '}c.id LIMIT 1) e
+      WHERE b.id = ANY($1::int[]) AND length(b.dedupe_text) >= $2`,
+    [ids, MIN_EXACT_CHARS],
+  );
+  const near = await tx.query<{ x: number; y: number; similarity: number; campaignId: string | null; trackingNumber: string }>(
+    `WITH cand AS (
+       SELECT x.comment_id AS x, o.comment_id AS y, count(*) AS shared
+         FROM comment_lsh_bands x
+         CROSS JOIN LATERAL (
+           SELECT b.comment_id FROM comment_lsh_bands b
+            WHERE b.band_key = x.band_key AND ${other('b.comment_id', 'x.comment_id')}
+            ORDER BY b.comment_id LIMIT $2) o
+        WHERE x.comment_id = ANY($1::int[])
+        GROUP BY 1, 2),
+     ranked AS (SELECT x, y, row_number() OVER (PARTITION BY x ORDER BY shared DESC, y) AS rk FROM cand)
+     SELECT r.x, r.y, similarity(cx.dedupe_text, cy.dedupe_text)::float8 AS similarity,
+            cy.campaign_id AS "campaignId", cy.tracking_number AS "trackingNumber"
+       FROM ranked r JOIN comments cx ON cx.id = r.x JOIN comments cy ON cy.id = r.y
+      WHERE r.rk <= $3 AND ${complete('cy')} AND length(cy.dedupe_text) >= $4`,
+    [ids, PER_BAND, CHECKED, MIN_NEAR_CHARS],
+  );
+  const out = new Map<number, Candidate[]>();
+  const add = (x: number, c: Candidate) => {
+    const list = out.get(x);
+    if (list) list.push(c);
+    else out.set(x, [c]);
+  };
+  for (const e of exact) add(e.x, { y: e.y, kind: 'exact', similarity: 1, campaignId: e.campaignId, trackingNumber: e.trackingNumber });
+  for (const n of near) add(n.x, { y: n.y, kind: 'near', similarity: n.similarity, campaignId: n.campaignId, trackingNumber: n.trackingNumber });
+  return out;
+}
+
+/** What one grouping step writes: new campaigns, membership changes with their audit notes. */
+interface Plan {
+  campaigns: Array<{ id: string; representativeId: number }>;
+  marks: Array<{ id: number; campaignId: string; kind: 'exact' | 'near' | null; similarity: number | null; note: string }>;
+  matches: Map<number, CampaignMatch>;
+}
+
+const describe = (kind: 'exact' | 'near', similarity: number, of: string) =>
+  kind === 'exact' ? `exact duplicate of ${of}` : `${Math.round(similarity * 100)}% similar to ${of}`;
+
+/**
+ * Groups the given comments (ascending ids) in that order: each joins the campaign of its best
+ * match (an exact duplicate, else the most similar candidate at or above the threshold), or starts
+ * one with it (the lower id represents it). Without `onlyEarlier`, candidates still alone that
+ * match it are swept in as well. Reads; writes nothing (applyPlan does).
+ */
+async function planGrouping(tx: Queryable, ids: number[], threshold: number, onlyEarlier: boolean): Promise<Plan> {
+  const plan: Plan = { campaigns: [], marks: [], matches: new Map() };
+  if (ids.length === 0) return plan;
+  const own = await tx.query<{ id: number; trackingNumber: string; campaignId: string | null }>(
+    `SELECT id, tracking_number AS "trackingNumber", campaign_id AS "campaignId" FROM comments WHERE id = ANY($1::int[])`,
+    [ids],
+  );
+  const campaignOf = new Map<number, string | null>();
+  const trackingOf = new Map<number, string>();
+  for (const r of own) {
+    campaignOf.set(r.id, r.campaignId);
+    trackingOf.set(r.id, r.trackingNumber);
+  }
+  const candidates = await candidatesOf(tx, ids, onlyEarlier);
+  for (const list of candidates.values()) {
+    for (const c of list) {
+      if (!campaignOf.has(c.y)) campaignOf.set(c.y, c.campaignId);
+      trackingOf.set(c.y, c.trackingNumber);
+    }
+  }
+  const mark = (id: number, campaignId: string, kind: 'exact' | 'near' | null, similarity: number | null, note: string) => {
+    campaignOf.set(id, campaignId);
+    plan.marks.push({ id, campaignId, kind, similarity, note });
+  };
+  for (const x of ids) {
+    if (!trackingOf.has(x) || campaignOf.get(x)) continue;
+    const list = candidates.get(x) ?? [];
+    const matching = list.filter((c) => c.kind === 'exact' || c.similarity >= threshold);
+    const best =
+      matching.find((c) => c.kind === 'exact') ??
+      matching.filter((c) => c.kind === 'near').sort((a, b) => b.similarity - a.similarity || a.y - b.y)[0];
+    if (!best) continue;
+    let campaignId = campaignOf.get(best.y) ?? null;
+    if (campaignId) {
+      mark(x, campaignId, best.kind, best.similarity, describe(best.kind, best.similarity, best.trackingNumber));
+    } else {
+      campaignId = newCampaignId();
+      const [first, second] = x < best.y ? [x, best.y] : [best.y, x];
+      plan.campaigns.push({ id: campaignId, representativeId: first });
+      mark(first, campaignId, null, null, `started a campaign with ${trackingOf.get(second)}`);
+      mark(second, campaignId, best.kind, best.similarity, describe(best.kind, best.similarity, trackingOf.get(first)!));
+    }
+    plan.matches.set(x, { campaignId, kind: best.kind, matchedId: best.y, matchedTrackingNumber: best.trackingNumber, similarity: best.similarity });
+    if (onlyEarlier) continue;
+    // Copies of this comment still without a campaign join it too. They exist when copies were
+    // committed together: one grouped before the others were visible found nothing, and the
+    // others then matched an earlier copy instead of it.
+    const twins = await tx.query<{ id: number; trackingNumber: string }>(
+      `SELECT s.id, s.tracking_number AS "trackingNumber" FROM comments s, comments x
+        WHERE x.id = $1 AND s.text_hash = x.text_hash AND s.id <> x.id AND s.campaign_id IS NULL
+          AND length(x.dedupe_text) >= $2 AND ${complete('s')} ORDER BY s.id`,
+      [x, MIN_EXACT_CHARS],
+    );
+    const stragglers: Candidate[] = [
+      ...twins.map((t) => ({ y: t.id, kind: 'exact' as const, similarity: 1, campaignId: null, trackingNumber: t.trackingNumber })),
+      ...matching.filter((c) => c.kind === 'near'),
+    ];
+    for (const s of stragglers) {
+      if (campaignOf.get(s.y)) continue;
+      mark(s.y, campaignId, s.kind, s.similarity, describe(s.kind, s.similarity, trackingOf.get(x)!));
+    }
+  }
+  return plan;
+}
+
+/**
+ * Campaign size as copies: a member counts once plus the identical copies regulations.gov
+ * counted behind it (`Duplicate Comments`, when the import had that column).
+ */
+const COPIES_OF_MEMBER = '1';
+
+async function applyPlan(tx: Queryable, plan: Plan, actor: string): Promise<void> {
+  if (plan.campaigns.length) {
+    await tx.query('INSERT INTO campaigns (id, size, representative_id) SELECT id, 0, rep FROM unnest($1::text[], $2::int[]) AS u(id, rep)', [
+      plan.campaigns.map((c) => c.id),
+      plan.campaigns.map((c) => c.representativeId),
+    ]);
+  }
+  if (plan.marks.length === 0) return;
+  const m = plan.marks;
   await tx.query(
-    `INSERT INTO comment_audit (comment_id, actor, action, from_value, to_value, note) VALUES ($1, $2, 'campaign', NULL, $3, $4)`,
-    [commentId, actor, campaignId, note],
+    `UPDATE comments c SET campaign_id = u.cid, duplicate_kind = u.kind, duplicate_similarity = u.sim, updated_at = now()
+       FROM unnest($1::int[], $2::text[], $3::text[], $4::real[]) AS u(id, cid, kind, sim) WHERE c.id = u.id`,
+    [m.map((x) => x.id), m.map((x) => x.campaignId), m.map((x) => x.kind), m.map((x) => x.similarity)],
+  );
+  await tx.query(
+    `INSERT INTO comment_audit (comment_id, actor, action, from_value, to_value, note)
+     SELECT u.id, $1, 'campaign', NULL, u.cid, u.note FROM unnest($2::int[], $3::text[], $4::text[]) WITH ORDINALITY AS u(id, cid, note, n) ORDER BY u.n`,
+    [actor, m.map((x) => x.id), m.map((x) => x.campaignId), m.map((x) => x.note)],
+  );
+  await tx.query(
+    `UPDATE campaigns cp SET size = s.n, copies = s.copies, updated_at = now()
+       FROM (SELECT campaign_id, count(*)::int AS n, sum(${COPIES_OF_MEMBER})::int AS copies
+               FROM comments WHERE campaign_id = ANY($1::text[]) GROUP BY campaign_id) s
+      WHERE cp.id = s.campaign_id`,
+    [[...new Set(m.map((x) => x.campaignId))]],
   );
 }
 
 /**
- * Puts one comment into the campaign of its best match (see above), in one transaction with the
- * audit entries. When neither is in a campaign yet, a campaign is started: the earlier comment
- * (lower id) represents it and the later one is marked exact or near duplicate. Returns null when
- * the comment matches nothing or is already in a campaign.
+ * Groups one comment into the campaign of its best match (see planGrouping), in one transaction
+ * with the audit entries, after storing its bands. Submission looks at every other comment: two
+ * copies committed at the same moment may get their ids in one order and their commits in the
+ * other, and whichever is grouped second must still see the first. Returns null when the comment
+ * matches nothing, is already in a campaign, or still has attachments being read.
  */
 export async function assignCampaign(
   db: Db,
@@ -140,71 +332,60 @@ export async function assignCampaign(
   actor = 'system',
   options: { onlyEarlier?: boolean } = {},
 ): Promise<CampaignMatch | null> {
+  await backfillBands(db);
   return db.transaction(async (tx) => {
     if (db.kind === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))', [CAMPAIGN_LOCK]);
-    const rows = await tx.query<{ id: number; trackingNumber: string; dedupeText: string; textHash: string; campaignId: string | null }>(
-      `SELECT id, tracking_number AS "trackingNumber", dedupe_text AS "dedupeText", text_hash AS "textHash", campaign_id AS "campaignId"
-         FROM comments WHERE id = $1 AND ${COMPLETE} FOR UPDATE`,
+    const rows = await tx.query<{ id: number; dedupeText: string; campaignId: string | null }>(
+      `SELECT id, dedupe_text AS "dedupeText", campaign_id AS "campaignId" FROM comments WHERE id = $1 AND ${COMPLETE} FOR UPDATE`,
       [commentId],
     );
     const comment = rows[0];
-    if (!comment || comment.campaignId) return null;
-    const match = await findBestMatch(tx, comment, threshold, options);
-    if (!match) return null;
-    const describe = (of: string) =>
-      match.kind === 'exact' ? `exact duplicate of ${of}` : `${Math.round(match.similarity * 100)}% similar to ${of}`;
-    const mark = async (id: number, campaignId: string, of: string) => {
-      await tx.query(
-        `UPDATE comments SET campaign_id = $1, duplicate_kind = $2, duplicate_similarity = $3, updated_at = now() WHERE id = $4`,
-        [campaignId, match.kind, match.similarity, id],
-      );
-      await audit(tx, id, actor, campaignId, describe(of));
-    };
-    let campaignId = match.campaignId;
-    if (campaignId) {
-      await mark(comment.id, campaignId, match.trackingNumber);
-    } else {
-      campaignId = newCampaignId();
-      const [first, second] = comment.id < match.id ? [comment, match] : [match, comment];
-      await tx.query('INSERT INTO campaigns (id, size, representative_id) VALUES ($1, 0, $2)', [campaignId, first.id]);
-      await tx.query('UPDATE comments SET campaign_id = $1, updated_at = now() WHERE id = $2', [campaignId, first.id]);
-      await audit(tx, first.id, actor, campaignId, `started a campaign with ${second.trackingNumber}`);
-      await mark(second.id, campaignId, first.trackingNumber);
-    }
-    if (!options.onlyEarlier) {
-      await tx.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [String(threshold)]);
-      // Copies of this comment still without a campaign join it too. They exist when copies were
-      // committed together: one grouped before the others were visible found nothing, and the
-      // others then matched an earlier copy instead of it.
-      const stragglers = await tx.query<{ id: number; exact: boolean; similarity: number }>(
-        `SELECT id, text_hash = $2 AS exact, similarity(dedupe_text, $3)::float8 AS similarity
-           FROM comments
-          WHERE campaign_id IS NULL AND id <> $1 AND ${COMPLETE}
-            AND (text_hash = $2 OR (length($3) >= $4 AND length(dedupe_text) >= $4 AND dedupe_text % $3))
-          ORDER BY id`,
-        [comment.id, comment.textHash, comment.dedupeText, MIN_NEAR_CHARS],
-      );
-      for (const s of stragglers) {
-        if (!s.exact && s.similarity < threshold) continue;
-        await tx.query(
-          `UPDATE comments SET campaign_id = $1, duplicate_kind = $2, duplicate_similarity = $3, updated_at = now() WHERE id = $4`,
-          [campaignId, s.exact ? 'exact' : 'near', s.exact ? 1 : s.similarity, s.id],
-        );
-        await audit(tx, s.id, actor, campaignId, s.exact ? `exact duplicate of ${comment.trackingNumber}` : `${Math.round(s.similarity * 100)}% similar to ${comment.trackingNumber}`);
-      }
-    }
-    await tx.query(
-      `UPDATE campaigns SET size = (SELECT count(*)::int FROM comments WHERE campaign_id = $1), updated_at = now() WHERE id = $1`,
-      [campaignId],
-    );
-    return {
-      campaignId,
-      kind: match.kind,
-      matchedId: match.id,
-      matchedTrackingNumber: match.trackingNumber,
-      similarity: match.similarity,
-    };
+    if (!comment) return null;
+    await storeBands(tx, [comment]);
+    await tx.query('UPDATE comments SET grouping_pending = false WHERE id = $1', [comment.id]);
+    if (comment.campaignId) return null;
+    const plan = await planGrouping(tx, [comment.id], threshold, options.onlyEarlier ?? false);
+    await applyPlan(tx, plan, actor);
+    return plan.matches.get(comment.id) ?? null;
   });
+}
+
+/**
+ * Groups every comment still waiting for it (grouping_pending; whole comments only), in id order,
+ * GROUP_BATCH per transaction: a bulk import calls it after each batch it commits, and a killed
+ * import leaves pending comments that the next call groups. Candidates are the earlier comments
+ * only, so the campaigns come out the same however the work was cut (or interrupted).
+ * Returns how many comments it looked at and how many of them joined a campaign.
+ */
+export async function groupPending(
+  db: Db,
+  threshold: number,
+  options: { actor?: string; batchSize?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<{ checked: number; grouped: number }> {
+  await backfillBands(db);
+  const batch = options.batchSize ?? GROUP_BATCH;
+  const [count] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM comments WHERE grouping_pending AND ${COMPLETE}`);
+  const total = count?.n ?? 0;
+  let checked = 0;
+  let grouped = 0;
+  for (;;) {
+    const step = await db.transaction(async (tx) => {
+      if (db.kind === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))', [CAMPAIGN_LOCK]);
+      const ids = (
+        await tx.query<{ id: number }>(`SELECT id FROM comments WHERE grouping_pending AND ${COMPLETE} ORDER BY id LIMIT $1`, [batch])
+      ).map((r) => r.id);
+      if (ids.length === 0) return null;
+      const plan = await planGrouping(tx, ids, threshold, true);
+      await applyPlan(tx, plan, options.actor ?? 'system');
+      await tx.query('UPDATE comments SET grouping_pending = false WHERE id = ANY($1::int[])', [ids]);
+      return { n: ids.length, grouped: plan.matches.size };
+    });
+    if (!step) break;
+    checked += step.n;
+    grouped += step.grouped;
+    options.onProgress?.(checked, Math.max(total, checked));
+  }
+  return { checked, grouped };
 }
 
 /** "N similar comments" for a card: the other members of the comment's campaign (0 without one). */
@@ -250,20 +431,23 @@ export async function listCampaigns(deps: CommentDeps, actor: Actor, options: { 
 }
 
 /**
- * Rebuilds every campaign from scratch in the order comments were stored, e.g. after changing the threshold.
+ * Rebuilds every campaign from scratch in the order comments were stored, e.g. after changing the
+ * threshold: all comments are marked pending and grouped in batches (groupPending), so a regroup
+ * that is interrupted is finished by the next one or by `groupPending`.
  * Returns the number of comments that ended up in a campaign.
  */
-export async function regroupCampaigns(deps: CommentDeps, actor: Actor): Promise<number> {
+export async function regroupCampaigns(
+  deps: CommentDeps,
+  actor: Actor,
+  options: { onProgress?: (done: number, total: number) => void } = {},
+): Promise<number> {
   requireStaff(deps, actor, 'comments.regroup');
   await deps.db.transaction(async (tx) => {
     await tx.query('UPDATE comments SET campaign_id = NULL, duplicate_kind = NULL, duplicate_similarity = NULL WHERE campaign_id IS NOT NULL');
     await tx.query('DELETE FROM campaigns');
+    await tx.query('UPDATE comments SET grouping_pending = true WHERE NOT grouping_pending');
   });
-  const ids = await deps.db.query<{ id: number }>('SELECT id FROM comments ORDER BY id');
-  let grouped = 0;
-  for (const { id } of ids) {
-    if (await assignCampaign(deps.db, id, deps.config.comments.nearDuplicateThreshold, actorLabel(actor), { onlyEarlier: true })) grouped++;
-  }
+  await groupPending(deps.db, deps.config.comments.nearDuplicateThreshold, { actor: actorLabel(actor), onProgress: options.onProgress });
   const [row] = await deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM comments WHERE campaign_id IS NOT NULL');
-  return row?.n ?? grouped;
+  return row?.n ?? 0;
 }
