@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findBySources, idTaken, replaceDocuments, type DocumentWrite, type NewChunk, type StoredVersion } from '../src/db/documents.ts';
+import { refreshAcronyms } from '../src/db/acronyms.ts';
 import { dropVectorIndexes, ensureEmbedder, ensureVectorIndex } from '../src/db/embedder-record.ts';
 import type { Db } from '../src/db/types.ts';
 import { AppError } from '../src/errors.ts';
@@ -366,6 +367,8 @@ export async function ingestPaths(
     }
   }
   if (error) throw error;
+  // The acronyms the new and changed documents define (a cut-off run is caught up next time).
+  await refreshAcronyms(ctx.db);
   // Fresh planner statistics for what was written: until autovacuum gets to the new rows, the
   // planner guesses, and the first questions after a large ingest pay for it.
   if (ctx.db.kind === 'postgres' && outcomes.some((o) => o.status === 'ingested' || o.status === 'updated')) {

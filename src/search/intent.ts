@@ -148,7 +148,7 @@ function readStatus(text: string): { asks: StatusAsk; subject: string | null } |
     if (!m) continue;
     // "What is the current policy on offsets?" asks what it says, not which one it is.
     if (p.asks === 'which-current' && /\b(?:on|about|regarding|concerning|toward|towards|for|say|says|require|requires|treat|cover)\b/i.test(text.slice(m.index + m[0].length))) continue;
-    const subject = p.subject ? (m[p.subject] ?? '').trim().replace(/^(?:the|a|an)\s+/i, '') : null;
+    const subject = p.subject ? (m[p.subject] ?? '').trim().replace(/^(?:the|a|an)\b\s*/i, '') : null;
     if (subject !== null && subject.length === 0) continue;
     // "When was the UAS export market estimated ..." asks about the world, not a document.
     if (subject !== null && p.asks !== 'in-force' && !DOCUMENT_WORDS.test(subject)) continue;

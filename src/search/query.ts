@@ -1,5 +1,7 @@
 import type { Queryable } from '../db/types.ts';
-import { expandQuery, type Expansion } from './thesaurus.ts';
+import type { UnderstoodQuery } from '../domain/query.ts';
+import type { Expansion } from './thesaurus.ts';
+import { THESAURUS_WEIGHT, understandQuestion } from './understand.ts';
 
 /**
  * What retrieval and answer selection need to know about a question, computed once:
@@ -13,10 +15,21 @@ export interface QueryTerm {
   lexeme: string;
   weight: number;
   aliases: Set<string>;
+  /**
+   * Credit an alias earns in coverage (1 when absent): WordNet's weaker relations earn less
+   * than the thesaurus' and the corpus' own acronyms.
+   */
+  aliasCredit?: Map<string, number>;
+  /** A misspelt word's correction: when a text lacks it, it does not count against that text (unless it is the only term). */
+  corrected?: boolean;
 }
 
 export interface QueryAnalysis {
   question: string;
+  /** The question as searched: corrections applied (understandQuestion); the question itself when absent. */
+  searchText?: string;
+  /** The understood question this analysis was made from. */
+  understood?: UnderstoodQuery;
   terms: QueryTerm[];
   totalWeight: number;
   /** Lexemes scored by BM25: the question's own, then thesaurus additions at a discount; df = chunks containing it. */
@@ -76,34 +89,50 @@ async function documentFrequencies(db: Queryable, lexemes: string[]): Promise<{ 
 
 const idf = (n: number, df: number) => Math.log((n + 1) / (df + 0.5));
 
-export async function analyzeQuery(db: Queryable, question: string): Promise<QueryAnalysis> {
-  const expansions = expandQuery(question);
-  const lists = await lexemeLists(db, [question, ...expansions.flatMap((e) => [e.trigger, e.add])]);
+export async function analyzeQuery(db: Queryable, query: string | UnderstoodQuery): Promise<QueryAnalysis> {
+  const understood = typeof query === 'string' ? await understandQuestion(db, query) : query;
+  const question = understood.text;
+  const searchText = understood.searchText;
+  const expansions: Expansion[] = understood.expansions.map((e) => ({ trigger: e.from, add: e.add }));
+  const lists = await lexemeLists(db, [searchText, ...understood.expansions.flatMap((e) => [e.from, e.add])]);
   const own = [...new Set(lists[0] ?? [])].filter((l) => !QUESTION_FRAMING.has(l));
-  const aliases = new Map<string, Set<string>>(own.map((l) => [l, new Set<string>()]));
-  const added = new Set<string>();
-  expansions.forEach((_, i) => {
+  const corrected = new Set(understood.corrections.map((c) => c.lexeme));
+  const aliases = new Map<string, Map<string, number>>(own.map((l) => [l, new Map<string, number>()]));
+  /** Each added lexeme's best weight relative to a typed word. */
+  const added = new Map<string, number>();
+  understood.expansions.forEach((e, i) => {
     const trigger = lists[1 + i * 2] ?? [];
     const extra = lists[2 + i * 2] ?? [];
-    for (const t of trigger) for (const a of extra) if (a !== t) aliases.get(t)?.add(a);
-    for (const a of extra) if (!aliases.has(a)) added.add(a);
+    const credit = Math.min(1, e.weight / THESAURUS_WEIGHT);
+    for (const t of trigger) {
+      const m = aliases.get(t);
+      if (!m) continue;
+      for (const a of extra) if (a !== t) m.set(a, Math.max(m.get(a) ?? 0, credit));
+    }
+    for (const a of extra) if (!aliases.has(a)) added.set(a, Math.max(added.get(a) ?? 0, e.weight * ALIAS_DISCOUNT / THESAURUS_WEIGHT));
   });
-  const { df, n } = await documentFrequencies(db, [...own, ...added]);
+  const { df, n } = await documentFrequencies(db, [...own, ...added.keys()]);
   const terms: QueryTerm[] = own.map((lexeme) => {
+    const credits = aliases.get(lexeme)!;
     // A lay word the corpus lacks ("drones") weighs what its documented alias ("uav") weighs.
-    const bestDf = Math.max(df.get(lexeme) ?? 0, ...[...aliases.get(lexeme)!].map((a) => df.get(a) ?? 0));
-    return { lexeme, weight: idf(n, bestDf), aliases: aliases.get(lexeme)! };
+    const bestDf = Math.max(df.get(lexeme) ?? 0, ...[...credits.keys()].map((a) => df.get(a) ?? 0));
+    const term: QueryTerm = { lexeme, weight: idf(n, bestDf), aliases: new Set(credits.keys()) };
+    if ([...credits.values()].some((c) => c < 1)) term.aliasCredit = credits;
+    if (corrected.has(lexeme)) term.corrected = true;
+    return term;
   });
   const rankTerms = [
     ...own.map((l) => ({ lexeme: l, weight: idf(n, df.get(l) ?? 0), df: df.get(l) ?? 0 })),
-    ...[...added].map((l) => ({ lexeme: l, weight: ALIAS_DISCOUNT * idf(n, df.get(l) ?? 0), df: df.get(l) ?? 0 })),
+    ...[...added].map(([l, w]) => ({ lexeme: l, weight: w * idf(n, df.get(l) ?? 0), df: df.get(l) ?? 0 })),
   ];
   return {
     question,
+    searchText,
+    understood,
     terms,
     totalWeight: terms.reduce((a, t) => a + t.weight, 0),
     rankTerms,
-    embedText: [question, ...expansions.map((e) => e.add)].join(' '),
+    embedText: [searchText, ...expansions.map((e) => e.add)].join(' '),
     expansions,
   };
 }
@@ -112,8 +141,13 @@ export async function analyzeQuery(db: Queryable, question: string): Promise<Que
 export function coverage(q: QueryAnalysis, lexemes: Set<string>): number {
   if (q.totalWeight <= 0) return 0;
   let hit = 0;
+  let total = q.totalWeight;
   for (const t of q.terms) {
-    if (lexemes.has(t.lexeme) || [...t.aliases].some((a) => lexemes.has(a))) hit += t.weight;
+    let credit = lexemes.has(t.lexeme) ? 1 : 0;
+    if (credit < 1) for (const a of t.aliases) if (lexemes.has(a)) credit = Math.max(credit, t.aliasCredit?.get(a) ?? 1);
+    hit += credit * t.weight;
+    // A corrected misspelling the text lacks is a guess that missed, not a missing topic.
+    if (credit === 0 && t.corrected && q.terms.length > 1) total -= t.weight;
   }
-  return hit / q.totalWeight;
+  return total <= 0 ? 0 : hit / total;
 }

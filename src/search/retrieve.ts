@@ -132,8 +132,9 @@ export async function fullTextCandidates(
   limit = CANDIDATES,
   options: { budget?: number } = {},
 ): Promise<string[]> {
-  const userSyntax = toWebsearchQuery(analysis.question) === analysis.question;
-  const ws = userSyntax ? analysis.question : toWebsearchQuery([analysis.question, ...analysis.expansions.map((e) => e.add)].join(' '));
+  const text = analysis.searchText ?? analysis.question;
+  const userSyntax = toWebsearchQuery(text) === text;
+  const ws = userSyntax ? text : toWebsearchQuery([text, ...analysis.expansions.map((e) => e.add)].join(' '));
   if (!ws.trim() || analysis.rankTerms.length === 0) return [];
   const params: unknown[] = [ws, analysis.rankTerms.map((t) => t.lexeme), analysis.rankTerms.map((t) => t.weight)];
   const restrict = candidateLexemes(analysis.rankTerms, options.budget);

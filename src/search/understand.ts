@@ -1,4 +1,6 @@
-import type { Queryable } from '../db/types.ts';
+import { acronymsFor, refreshAcronyms } from '../db/acronyms.ts';
+import type { Db, Queryable } from '../db/types.ts';
+import { acronymKey, looksLikeShortForm } from '../text/acronyms.ts';
 import type { TermCorrection, TermExpansion, UnderstoodQuery } from '../domain/query.ts';
 import { readKind, readTimeScope } from './intent.ts';
 import { expandQuery } from './thesaurus.ts';
@@ -22,6 +24,8 @@ export interface UnderstandOptions {
    * ("chicken") is left alone rather than "corrected" into a corpus word it merely resembles.
    */
   isEnglishWord?: (word: string) => boolean;
+  /** Search the corpus' own acronyms both ways (default true). */
+  acronyms?: boolean;
   /** Search WordNet synonyms and hypernyms of the question's words that the corpus has (default: WORDNET_DEFAULT). */
   wordnet?: boolean;
 }
@@ -117,6 +121,16 @@ async function surfaceForm(db: Queryable, lexeme: string): Promise<string | null
   return rows[0]?.w ?? null;
 }
 
+/** English inflectional and derivational endings: a typo inside a word can hide its ending from the stemmer. */
+const SUFFIXES = ['ations', 'ation', 'ions', 'ion', 'ings', 'ing', 'ments', 'ment', 'ness', 'ers', 'er', 'ies', 'es', 'ed', 'ly', 's'];
+
+/** The word, and the word without each ending it has: "implementaion" → "implementa" (one edit from "implement"). */
+function suffixVariants(word: string): string[] {
+  const out = [word];
+  for (const s of SUFFIXES) if (word.endsWith(s) && word.length - s.length >= 4) out.push(word.slice(0, -s.length));
+  return out;
+}
+
 /** The corpus word closest to a word the corpus lacks, when one is close enough; null otherwise. */
 export async function correctWord(db: Queryable, word: string, lexeme: string): Promise<TermCorrection | null> {
   const lower = word.toLowerCase();
@@ -124,7 +138,7 @@ export async function correctWord(db: Queryable, word: string, lexeme: string): 
   const neighbours = await trigramNeighbours(db, lexeme);
   let best: { lexeme: string; df: number; sim: number; distance: number } | null = null;
   for (const n of neighbours) {
-    const distance = Math.min(editDistance(lexeme, n.lexeme), editDistance(lower, n.lexeme));
+    const distance = Math.min(...[lexeme, ...suffixVariants(lower)].map((v) => editDistance(v, n.lexeme)));
     if (distance > limit || distance === 0) continue;
     // The first letter is rarely the one mistyped; a candidate that changes it must be closer.
     if (n.lexeme[0] !== lower[0] && distance > 1) continue;
@@ -154,6 +168,8 @@ async function wordnetExpansions(db: Queryable, text: string): Promise<TermExpan
   const candidates: Array<{ from: string; word: string; weight: number }> = [];
   for (const w of words) {
     for (const r of relatedWords(w, { senses: 2 })) {
+      // A multi-word lemma ("weapon system") whose words the corpus has apart is no evidence it has the phrase.
+      if (r.word.includes(' ')) continue;
       const base = r.relation === 'synonym' ? WORDNET_SYNONYM_WEIGHT : WORDNET_HYPERNYM_WEIGHT;
       candidates.push({ from: w, word: r.word, weight: base * (r.sense === 1 ? 1 : 0.75) });
     }
@@ -171,6 +187,45 @@ async function wordnetExpansions(db: Queryable, text: string): Promise<TermExpan
     if (out.some((o) => o.add === c.word)) continue;
     perWord.set(c.from, (perWord.get(c.from) ?? 0) + 1);
     out.push({ from: c.from, add: c.word, source: 'wordnet', weight: c.weight });
+  }
+  return out;
+}
+
+/** Weight of an acronym's other form: what the corpus itself says the question's words mean. */
+export const ACRONYM_WEIGHT = THESAURUS_WEIGHT;
+
+/** Stores whose acronyms this process has brought up to date (a store from before migration 013 is mined on first use). */
+const acronymsChecked = new WeakMap<object, Promise<unknown>>();
+
+/**
+ * The corpus' acronyms that the question names, as expansions the other way round: "DTSA" adds
+ * "Defense Technology Security Agency", "Missile Technology Control Regime" adds "MTCR". A
+ * lower-case word counts as a short form only when it is not English ("dtsa", not "cat").
+ */
+async function acronymExpansions(db: Queryable, text: string, english: (w: string) => boolean): Promise<TermExpansion[]> {
+  if (isTransactional(db) && 'kind' in db) {
+    let p = acronymsChecked.get(db);
+    if (!p) {
+      p = refreshAcronyms(db as Db).catch(() => 0);
+      acronymsChecked.set(db, p);
+    }
+    await p;
+  }
+  const keys = new Map<string, string>();
+  for (const token of text.match(/[A-Za-z][A-Za-z0-9.&/-]*[A-Za-z0-9]/g) ?? []) {
+    const variants = [token, ...token.split('/')];
+    for (const v of variants) {
+      if (looksLikeShortForm(v) || (/^[a-z]{2,10}s?$/.test(v) && !english(v))) keys.set(acronymKey(v), v);
+    }
+  }
+  const found = await acronymsFor(db, [...keys.keys()], text);
+  const out: TermExpansion[] = [];
+  const lower = text.toLowerCase().replace(/\s+/g, ' ');
+  for (const a of found) {
+    const longNamed = lower.includes(a.long.toLowerCase().replace(/\s+/g, ' '));
+    const add = longNamed ? a.short : a.long;
+    if (out.some((o) => o.add.toLowerCase() === add.toLowerCase())) continue;
+    out.push({ from: longNamed ? a.long : (keys.get(a.key) ?? a.short), add, source: 'acronym', weight: ACRONYM_WEIGHT });
   }
   return out;
 }
@@ -202,6 +257,7 @@ export async function understandQuestion(db: Queryable, question: string, option
     source: 'thesaurus' as const,
     weight: THESAURUS_WEIGHT,
   }));
+  if (options.acronyms !== false) expansions.push(...(await acronymExpansions(db, searchText, options.isEnglishWord ?? isEnglishWord)));
   if (options.wordnet ?? WORDNET_DEFAULT) expansions.push(...(await wordnetExpansions(db, searchText)));
 
   return {

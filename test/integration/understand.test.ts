@@ -1,0 +1,143 @@
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLED_CORPUS_DIR, ingestPaths, type IngestContext } from '../../ingest/pipeline.ts';
+import { extractiveAnswer } from '../../src/answer/extractive.ts';
+import { listAcronyms, refreshAcronyms } from '../../src/db/acronyms.ts';
+import type { Db } from '../../src/db/index.ts';
+import { HashingEmbedder } from '../../src/search/embedder.ts';
+import { analyzeQuery } from '../../src/search/query.ts';
+import { hybridSearch } from '../../src/search/retrieve.ts';
+import { understandQuestion } from '../../src/search/understand.ts';
+import { isEnglishWord, relatedWords } from '../../src/search/wordnet.ts';
+import { CORPUS_FILES, CORPUS_IDS, THREE_LINES } from '../helpers/corpus.ts';
+import { dbLabel, openTestDb } from '../helpers/db.ts';
+
+const embedder = new HashingEmbedder(256);
+let db: Db & { label: string };
+let dir: string;
+const ctx = (): IngestContext => ({ db, embedder, chunking: { targetChars: 900, overlapChars: 150 } });
+const EXTRA = 'widget-note.txt';
+
+beforeAll(async () => {
+  db = await openTestDb();
+  dir = await mkdtemp(path.join(tmpdir(), 'understand-'));
+  await cp(BUNDLED_CORPUS_DIR, dir, { recursive: true, filter: (src) => !src.endsWith('.yml') && !src.endsWith('README.md') });
+  await writeFile(
+    path.join(dir, EXTRA),
+    'Widget exports\n\nThe Office of Widget Export Review (OWER) reviews widget licences. Each OWER review takes ten days.\n',
+  );
+  await ingestPaths(ctx(), [dir]);
+}, 120_000);
+
+afterAll(async () => {
+  await db?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe(`acronyms mined at ingest (${dbLabel})`, () => {
+  it('stores the definitions the documents give, in either form', async () => {
+    const all = await listAcronyms(db);
+    const pairs = all.map((a) => `${a.short} = ${a.long}`);
+    expect(pairs).toContain('DTSA = Defense Technology Security Agency');
+    expect(pairs).toContain('NSPM = National Security Presidential Memorandum');
+    expect(pairs).toContain('MTCR = Missile Technology Control Regime');
+    expect(pairs).toContain('ISN/CATR = Conventional Arms Threat Reduction');
+    expect(pairs).toContain('OWER = Office of Widget Export Review');
+    // Three documents define CAT the same way: one entry, counted three times.
+    expect(all.find((a) => a.short === 'CAT')).toMatchObject({ long: 'Conventional Arms Transfer', documents: 3 });
+  });
+
+  it('expands a short form to its long form and back', async () => {
+    const short = await understandQuestion(db, 'What does DTSA do?');
+    expect(short.expansions).toContainEqual(expect.objectContaining({ from: 'DTSA', add: 'Defense Technology Security Agency', source: 'acronym' }));
+    const long = await understandQuestion(db, 'What did the Missile Technology Control Regime decide about drones?');
+    expect(long.expansions).toContainEqual(expect.objectContaining({ add: 'MTCR', source: 'acronym' }));
+    // Dotted and lower-case spellings name the same acronym; an English word does not.
+    const dotted = await understandQuestion(db, 'Who decides on O.W.E.R. reviews?');
+    expect(dotted.searchText).toContain('OWER');
+    expect(dotted.expansions).toContainEqual(expect.objectContaining({ add: 'Office of Widget Export Review' }));
+    expect((await understandQuestion(db, 'who runs catr')).expansions).toContainEqual(
+      expect.objectContaining({ from: 'catr', add: 'Conventional Arms Threat Reduction' }),
+    );
+    expect((await understandQuestion(db, 'Is my cat a weapon?')).expansions.filter((e) => e.source === 'acronym')).toEqual([]);
+  });
+
+  it('rebuilds them when a document changes or goes', async () => {
+    await writeFile(path.join(dir, EXTRA), 'Widget exports\n\nThe Gadget Licensing Board (GLB) now reviews widget licences.\n');
+    await ingestPaths(ctx(), [dir]);
+    const pairs = (await listAcronyms(db)).map((a) => `${a.short} = ${a.long}`);
+    expect(pairs).toContain('GLB = Gadget Licensing Board');
+    expect(pairs).not.toContain('OWER = Office of Widget Export Review');
+    await db.query('DELETE FROM documents WHERE id = $1', ['widget-note']);
+    expect((await listAcronyms(db)).map((a) => a.short)).not.toContain('GLB');
+    // A store whose acronyms were never mined (made before migration 013) catches up.
+    await db.query('DELETE FROM acronym_sources');
+    await db.query('DELETE FROM acronyms');
+    expect(await refreshAcronyms(db)).toBe(Object.keys(CORPUS_FILES).length);
+    expect((await listAcronyms(db)).map((a) => a.short)).toContain('DTSA');
+  });
+});
+
+describe(`typo correction against the corpus vocabulary (${dbLabel})`, () => {
+  it('corrects misspelt words to the nearest corpus word', async () => {
+    const u = await understandQuestion(db, 'Is the arms tranfers polcy under reveiw?');
+    expect(u.corrections.map((c) => [c.word, c.to])).toEqual([
+      ['tranfers', 'transfer'],
+      ['polcy', 'policy'],
+      ['reveiw', 'review'],
+    ]);
+    expect(u.searchText).toBe('Is the arms transfer policy under review?');
+    expect(u.text).toBe('Is the arms tranfers polcy under reveiw?');
+  });
+
+  it('leaves alone real English words the corpus lacks, names and acronyms', async () => {
+    const u = await understandQuestion(db, 'How long should a roast chicken rest before carving? Ask Kaidanow at DTSA.');
+    expect(u.corrections).toEqual([]);
+    // Without the dictionary, "rest" would have become a corpus word it merely resembles.
+    const blind = await understandQuestion(db, 'How long should a roast chicken rest before carving?', { isEnglishWord: () => false });
+    expect(blind.corrections.length).toBeGreaterThan(0);
+  });
+
+  it('finds the passage a misspelt question asks about and answers it', async () => {
+    const question = 'What are the thre lines of efort in the implementaion plan?';
+    const analysis = await analyzeQuery(db, question);
+    expect(analysis.understood!.corrections.map((c) => c.word)).toEqual(['thre', 'efort', 'implementaion']);
+    const passages = await hybridSearch(db, embedder, analysis, { k: 5 });
+    expect(passages[0]!.documentId).toBe(CORPUS_IDS.factSheet);
+    const answer = await extractiveAnswer(db, analysis, passages);
+    expect(answer.abstained).toBe(false);
+    expect(answer.question).toBe(question);
+    expect(THREE_LINES.some((l) => answer.answer.includes(l))).toBe(true);
+    // Uncorrected, the misspellings are words no passage has, and the question is refused.
+    const raw = await analyzeQuery(db, await understandQuestion(db, question, { corrections: false }));
+    const refused = await extractiveAnswer(db, raw, await hybridSearch(db, embedder, raw, { k: 5 }));
+    expect(refused.abstained).toBe(true);
+  });
+});
+
+describe(`WordNet (${dbLabel})`, () => {
+  it('knows English words and their synonyms and hypernyms', () => {
+    expect(isEnglishWord('chicken')).toBe(true);
+    expect(isEnglishWord('transfers')).toBe(true);
+    expect(isEnglishWord('polcy')).toBe(false);
+    const weapons = relatedWords('weapons');
+    expect(weapons).toContainEqual(expect.objectContaining({ word: 'arm', relation: 'synonym', sense: 1 }));
+    expect(relatedWords('buyer')).toContainEqual(expect.objectContaining({ word: 'customer', relation: 'hypernym' }));
+  });
+
+  it('adds the synonyms the corpus uses, weighted below the words typed', async () => {
+    const u = await understandQuestion(db, 'Who may buy weapons?', { wordnet: true });
+    const arm = u.expansions.find((e) => e.source === 'wordnet' && e.add === 'arm');
+    expect(arm).toMatchObject({ from: 'weapons' });
+    expect(arm!.weight).toBeLessThan(1);
+    // Only words some document has: "weapon system" is not in the corpus.
+    expect(u.expansions.some((e) => e.add === 'weapon system')).toBe(false);
+    expect((await understandQuestion(db, 'Who may buy weapons?', { wordnet: false })).expansions.some((e) => e.source === 'wordnet')).toBe(false);
+    const analysis = await analyzeQuery(db, u);
+    const rank = analysis.rankTerms.find((t) => t.lexeme === 'arm')!;
+    const own = analysis.rankTerms.find((t) => t.lexeme === 'weapon')!;
+    expect(rank.weight / own.weight).toBeLessThan(1);
+  });
+});
