@@ -82,6 +82,14 @@ export const envSchema = z.object({
     message: 'expected a Slack user group id starting with "S", e.g. "S0123ABCDEF"',
   }),
   COMMENT_NEAR_DUPLICATE_THRESHOLD: floatFrom(0.1, 1, DEFAULT_NEAR_DUPLICATE_THRESHOLD),
+  // Imports: organization labels of real exports mapped onto the six types ("Label=type; ..." and/or a
+  // CSV "label,type" or JSON {"Label": "type"} file), over the defaults in src/comments/organization-labels.ts.
+  COMMENT_ORGANIZATION_LABELS: optionalString,
+  COMMENT_ORGANIZATION_LABELS_FILE: optionalString,
+  // What the docket's comments respond to, in one line; positions are read against it.
+  DOCKET_PROPOSAL: optionalString.refine((v) => v === undefined || (v.length <= 1000 && !v.includes('\n')), {
+    message: 'expected the proposal in one line of at most 1,000 characters',
+  }),
   // Summaries (LLM mode): input tokens per model call (estimated as characters / 4), and a cap on calls per summary.
   SUMMARY_BATCH_TOKENS: intFrom(2000, 500_000, 6000),
   SUMMARY_MAX_MODEL_CALLS: intFrom(1, 100_000, 500),
@@ -229,6 +237,12 @@ export interface CommentsConfig {
   /** Members of this Slack user group are staff too; the Slack layer resolves membership. */
   staffUsergroupId: string | undefined;
   nearDuplicateThreshold: number;
+  /** COMMENT_ORGANIZATION_LABELS: inline "Label=type" entries. */
+  organizationLabels: string | undefined;
+  /** COMMENT_ORGANIZATION_LABELS_FILE: a file of label → type. */
+  organizationLabelsFile: string | undefined;
+  /** DOCKET_PROPOSAL: what comments respond to, unless a docket has its own (`comments import --proposal`). */
+  proposal: string | undefined;
 }
 
 /**
@@ -318,6 +332,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       staffUserIds: (e.STAFF_USER_IDS ?? '').split(',').map((id) => id.trim()).filter(Boolean),
       staffUsergroupId: e.STAFF_USERGROUP_ID,
       nearDuplicateThreshold: e.COMMENT_NEAR_DUPLICATE_THRESHOLD,
+      organizationLabels: e.COMMENT_ORGANIZATION_LABELS,
+      organizationLabelsFile: e.COMMENT_ORGANIZATION_LABELS_FILE,
+      proposal: e.DOCKET_PROPOSAL,
     },
     summary: { batchTokens: e.SUMMARY_BATCH_TOKENS, maxModelCalls: e.SUMMARY_MAX_MODEL_CALLS },
     slack,

@@ -21,6 +21,10 @@ export const COMMENT_COLUMNS = `
   coalesce(cp.size - 1, 0)::int AS "similarCount", c.duplicate_kind AS "duplicateKind",
   c.suggested_topic AS "suggestedTopic", round(c.suggested_topic_score::numeric, 3)::float8 AS "suggestedTopicScore",
   c.suggested_topic_method AS "suggestedTopicMethod", c.personal_data AS "personalData", c.posted_at AS "postedAt",
+  c.source_document_id AS "sourceDocumentId", c.comment_on_ref AS "commentOnRef", c.docket_id AS "docketId",
+  c.organization_label AS "organizationLabel", c.duplicate_comments AS "duplicateComments", c.raw_body AS "rawText",
+  c.source_fields AS "sourceFields", c.source_stance AS "sourceStance", c.position, c.position_quote AS "positionQuote",
+  c.position_method AS "positionMethod",
   coalesce((
     SELECT json_agg(json_build_object(
       'name', a.name, 'mime', a.mime, 'size', a.size_bytes, 'url', a.url,

@@ -19,7 +19,7 @@ export const ORGANIZATION_TYPE_LABELS: Record<OrganizationType, string> = {
   other: 'Other',
 };
 
-export const COMMENT_SOURCES = ['slack_modal', 'slack_message', 'email', 'csv'] as const;
+export const COMMENT_SOURCES = ['slack_modal', 'slack_message', 'email', 'csv', 'regulations_gov'] as const;
 export type CommentSource = (typeof COMMENT_SOURCES)[number];
 
 export const COMMENT_STATUSES = ['new', 'triaged', 'in_review', 'responded', 'closed', 'duplicate', 'spam'] as const;
@@ -37,13 +37,20 @@ export const STATUS_LABELS: Record<CommentStatus, string> = {
 export const PERSONAL_DATA_KINDS = ['email', 'phone', 'street_address', 'ssn'] as const;
 export type PersonalDataKind = (typeof PERSONAL_DATA_KINDS)[number];
 
+/** What a comment without a name is called, as on regulations.gov. */
+export const ANONYMOUS = 'Anonymous';
+
+/** A comment's position on the proposal its docket answers (src/comments/positions.ts). */
+export const POSITIONS = ['supports', 'opposes', 'mixed', 'unclear'] as const;
+export type Position = (typeof POSITIONS)[number];
+export const POSITION_LABELS: Record<Position, string> = { supports: 'Supports', opposes: 'Opposes', mixed: 'Mixed', unclear: 'Unclear' };
+
 /**
  * Bounds, each with its reason:
- * - text 20,000 characters: regulations.gov stops at 5,000 and sends longer letters to
- *   attachments; e-mailed letters arrive whole in the body, so four times that is accepted.
- *   The bound keeps one comment inside a spreadsheet cell (Excel holds 32,767 characters) and
- *   a review card readable; anything longer belongs in an attachment, whose text is searchable
- *   (the mail importer moves an over-long body into one by itself).
+ * - text 20,000 characters, for comments typed or sent in Slack (the form itself stops at
+ *   3,000): a review card stays readable. Imported comments (CSV, regulations.gov JSON, e-mail)
+ *   have no length limit: a letter refused at import is a letter lost to the review. Their full
+ *   text is stored and searched; cards show an excerpt and say how long the whole is.
  * - names 200, organization 120 (regulations.gov's organization limit), title 500.
  * - attachments: 20 files; text is read from files of at most 25 MB (a common mail server limit),
  *   larger ones are recorded by name and size only; at most 200,000
@@ -140,12 +147,14 @@ export function commentInputSchema(topics: readonly CommentTopic[]) {
 
   return z
     .object({
+      // Optional except in the Slack form (checked below); a comment without one is "Anonymous".
       submitterName: z.preprocess(
         blankToUndefined,
         z
           .string({ error: 'Enter your name.' })
           .trim()
-          .max(COMMENT_LIMITS.nameChars, { error: `Names are limited to ${COMMENT_LIMITS.nameChars} characters; shorten it.` }),
+          .max(COMMENT_LIMITS.nameChars, { error: `Names are limited to ${COMMENT_LIMITS.nameChars} characters; shorten it.` })
+          .optional(),
       ),
       email: z.preprocess(
         blankToUndefined,
@@ -182,12 +191,7 @@ export function commentInputSchema(topics: readonly CommentTopic[]) {
         (v) => (typeof v === 'string' ? v.replace(/\r\n?/g, '\n').trim() : v),
         z
           .string({ error: 'Enter the comment text.' })
-          .min(1, { error: 'Enter the comment text (it may say "see attached" when the comment is in a file).' })
-          .max(COMMENT_LIMITS.textChars, {
-            error: (iss) =>
-              `The comment is ${n(String(iss.input).length)} characters; the limit is ${n(COMMENT_LIMITS.textChars)}. ` +
-              'Shorten it, or attach the full text as a file and summarize it here.',
-          }),
+          .min(1, { error: 'Enter the comment text (it may say "see attached" when the comment is in a file).' }),
       ),
       attachments: z
         .array(attachmentSchema)
@@ -216,6 +220,28 @@ export function commentInputSchema(topics: readonly CommentTopic[]) {
       slackTeamId: optionalText(64, 'The Slack team id'),
       /** A Slack Connect user from another organization. */
       submitterExternal: z.boolean().default(false),
+      /** The organization type as the source labelled it; `organizationType` is its mapping. */
+      organizationLabel: optionalText(200, 'The organization label'),
+      /** The text as it arrived, when cleaning (markup, entities) changed it. */
+      rawText: z.preprocess(blankToUndefined, z.string().optional()),
+      /** regulations.gov's `Duplicate Comments`: identical copies behind this one. */
+      duplicateComments: z.preprocess(
+        (v) => (typeof v === 'string' ? (v.trim() === '' ? 0 : Number(v.trim().replace(/,/g, ''))) : v ?? 0),
+        z.number({ error: 'Duplicate Comments must be a whole number.' }).int({ error: 'Duplicate Comments must be a whole number.' }).min(0, { error: 'Duplicate Comments cannot be negative.' }),
+      ),
+      /** The comment's own id at the source (regulations.gov `Document ID`, e.g. DOS-2018-0012-0005). */
+      sourceDocumentId: optionalText(200, 'The document id'),
+      /** `Comment on Document ID` as the source gave it. */
+      commentOnRef: optionalText(200, 'The commented document id'),
+      docketId: optionalText(200, 'The docket id'),
+      /** Other source fields kept with the comment (city, state, country, agency). */
+      sourceFields: z.record(z.string(), z.string()).optional(),
+      /** A stance label that came with the row; kept, never used to decide the position. */
+      sourceStance: optionalText(100, 'The stance label'),
+      postedAt: z.preprocess(
+        (v) => (v === undefined || v === null || v === '' ? undefined : typeof v === 'string' ? new Date(v.trim()) : v),
+        z.date().refine((d) => !Number.isNaN(d.getTime()), { error: 'Give the posted date as YYYY-MM-DD or an ISO 8601 timestamp.' }).optional(),
+      ),
     })
     // Runs even when other fields failed (`when`), so the modal shows every problem at once.
     .check(
@@ -225,8 +251,22 @@ export function commentInputSchema(topics: readonly CommentTopic[]) {
         if (c.source === 'slack_modal' && (c.topic === undefined || c.topic === null)) {
           ctx.addIssue({ code: 'custom', path: ['topic'], message: `Choose a topic: ${topicList}.` });
         }
+        const { submitterName, text } = c as { submitterName?: unknown; text?: unknown };
+        if (c.source === 'slack_modal' && (submitterName === undefined || submitterName === null || (typeof submitterName === 'string' && !submitterName.trim()))) {
+          ctx.addIssue({ code: 'custom', path: ['submitterName'], message: 'Enter your name.' });
+        }
+        if ((c.source === 'slack_modal' || c.source === 'slack_message') && typeof text === 'string' && text.length > COMMENT_LIMITS.textChars) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['text'],
+            message:
+              `The comment is ${n(text.length)} characters; the limit is ${n(COMMENT_LIMITS.textChars)}. ` +
+              'Shorten it, or attach the full text as a file and summarize it here.',
+          });
+        }
       }, { when: () => true }),
-    );
+    )
+    .transform((c) => ({ ...c, submitterName: c.submitterName || ANONYMOUS }));
 }
 
 /**
@@ -234,7 +274,8 @@ export function commentInputSchema(topics: readonly CommentTopic[]) {
  * Slack select gives strings (organization type, consent "yes"/"no", dates); blank means not given.
  */
 export interface CommentInput {
-  submitterName: string;
+  /** Optional except in the Slack form; none is "Anonymous". */
+  submitterName?: string | null;
   email?: string | null;
   organization?: string | null;
   organizationType: OrganizationType | (string & {});
@@ -254,6 +295,15 @@ export interface CommentInput {
   slackUserId?: string | null;
   slackTeamId?: string | null;
   submitterExternal?: boolean;
+  organizationLabel?: string | null;
+  rawText?: string | null;
+  duplicateComments?: number | string | null;
+  sourceDocumentId?: string | null;
+  commentOnRef?: string | null;
+  docketId?: string | null;
+  sourceFields?: Record<string, string>;
+  sourceStance?: string | null;
+  postedAt?: Date | string | null;
 }
 export type ValidCommentInput = z.output<ReturnType<typeof commentInputSchema>> & { submitterName: string };
 
@@ -341,4 +391,22 @@ export interface Comment {
   suggestedTopicMethod: string | null;
   personalData: PersonalDataKind[];
   postedAt: Date | null;
+  /** The comment's own id at the source (regulations.gov `Document ID`); exported as `documentId`. */
+  sourceDocumentId: string | null;
+  /** `Comment on Document ID` as the source named it. */
+  commentOnRef: string | null;
+  docketId: string | null;
+  /** The organization type as the source labelled it. */
+  organizationLabel: string | null;
+  /** regulations.gov's `Duplicate Comments`: identical copies behind this one. */
+  duplicateComments: number;
+  /** The text as it arrived, when cleaning changed it; else null (`text` is it). */
+  rawText: string | null;
+  sourceFields: Record<string, string> | null;
+  sourceStance: string | null;
+  position: Position | null;
+  /** The verbatim sentence of the text that shows the position. */
+  positionQuote: string | null;
+  /** cues, llm, campaign or reviewer. */
+  positionMethod: string | null;
 }

@@ -130,8 +130,11 @@ export async function submitComment(deps: CommentDeps, input: CommentInput, opti
           `INSERT INTO comments (tracking_number, idempotency_key, submitter_name, email, organization, organization_type,
                                  on_behalf_of, topic, document_id, title, body, consent_to_publish, source, source_ref,
                                  slack_user_id, slack_team_id, submitter_external, received_at, dedupe_text, text_hash,
-                                 suggested_topic, suggested_topic_score, suggested_topic_method, personal_data)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+                                 suggested_topic, suggested_topic_score, suggested_topic_method, personal_data,
+                                 organization_label, raw_body, duplicate_comments, source_document_id, comment_on_ref, docket_id,
+                                 source_fields, source_stance, posted_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
+                   $25, $26, $27, $28, $29, $30, $31::jsonb, $32, $33)
            ON CONFLICT (idempotency_key) DO NOTHING
            RETURNING id`,
           [
@@ -140,6 +143,9 @@ export async function submitComment(deps: CommentDeps, input: CommentInput, opti
             c.source, c.sourceRef ?? null, c.slackUserId ?? null, c.slackTeamId ?? null, c.submitterExternal, c.receivedAt,
             dedupeText, textHash(dedupeText), suggestion?.topic ?? null, suggestion?.score ?? null, suggestion?.method ?? null,
             personalData,
+            c.organizationLabel ?? null, c.rawText && c.rawText !== c.text ? c.rawText : null, c.duplicateComments,
+            c.sourceDocumentId ?? null, c.commentOnRef ?? null, c.docketId ?? null,
+            c.sourceFields ? JSON.stringify(c.sourceFields) : null, c.sourceStance ?? null, c.postedAt ?? null,
           ],
         );
         const id = inserted[0]?.id;

@@ -159,7 +159,7 @@ describe(`importing comments (${dbLabel})`, () => {
       ['missing.eml', 'failed', 'no such file or directory'],
       ['lone.eml', 'imported', ''],
       ['empty.mbox', 'failed', 'not an mbox file: no "From " separator line starts a message'],
-      ['letter.pdf', 'failed', 'unsupported file type ".pdf": expected .eml, .mbox or .csv'],
+      ['letter.pdf', 'failed', 'unsupported file type ".pdf": expected .eml, .mbox, .csv or .json'],
     ]);
   });
 });

@@ -26,6 +26,7 @@ export const SOURCE_LABELS: Record<CommentSource, string> = {
   slack_message: 'Slack message',
   email: 'E-mail',
   csv: 'Spreadsheet',
+  regulations_gov: 'regulations.gov',
 };
 
 /** A date every reader sees in their own time zone, with a plain fallback. */

@@ -40,6 +40,17 @@ export function sampleComment(overrides: Partial<Comment> = {}): Comment {
     suggestedTopicMethod: 'keywords',
     personalData: ['email'],
     postedAt: null,
+    sourceDocumentId: null,
+    commentOnRef: null,
+    docketId: null,
+    organizationLabel: null,
+    duplicateComments: 0,
+    rawText: null,
+    sourceFields: null,
+    sourceStance: null,
+    position: null,
+    positionQuote: null,
+    positionMethod: null,
     ...overrides,
   };
 }
