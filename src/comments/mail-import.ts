@@ -1,17 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import type { CommentTopic } from '../config.ts';
 import { AppError, isAppError } from '../errors.ts';
 import { requireStaff, type Actor } from './access.ts';
 import { readAttachment } from './attachments.ts';
 import type { CommentDeps } from './deps.ts';
-import { formatRemarkGroup, groupRemarks, parseCommentCsv, parseRegulationsJson, type ParsedItem, type RecordContext, type RemarkGroup } from './import-records.ts';
-import { guessOrganizationType, loadLabelTable, orgTypeFromName, WEBMAIL } from './organization-labels.ts';
-
-export { guessOrganizationType } from './organization-labels.ts';
-import { submitComment } from './queue.ts';
+import { STORE_BATCH, storeCommentBatch, type StoreItem, type StoreOutcome } from './bulk-store.ts';
+import { groupPending } from './dedupe.ts';
 import {
   COMMENT_LIMITS,
   ORGANIZATION_TYPES,
@@ -62,16 +60,54 @@ export interface ImportSummary {
   ignored: string[];
   /** File-level remarks, e.g. CSV columns that were not used. */
   notes: string[];
-  /** What was imported with a remark (a label mapped, no name, markup cleaned), by kind. */
-  remarks: RemarkGroup[];
-  /** What was refused, by reason. */
-  refused: RemarkGroup[];
 }
 
-export type { ParsedItem } from './import-records.ts';
+/** A message or row ready to submit, or why it cannot be. Parsers never throw. */
+export type ParsedItem =
+  | { ok: true; where: string; input: CommentInput; idempotencyKey: string }
+  | { ok: false; where: string; reason: string };
 
 // ---------------------------------------------------------------------------------------------
 // E-mail
+
+const WEBMAIL = new Set([
+  'gmail.com', 'googlemail.com', 'yahoo.com', 'yahoo.co.uk', 'outlook.com', 'hotmail.com', 'live.com', 'msn.com', 'aol.com',
+  'icloud.com', 'me.com', 'mac.com', 'proton.me', 'protonmail.com', 'gmx.com', 'gmx.de', 'web.de', 'mail.com', 'yandex.ru',
+  'zoho.com', 'fastmail.com', 'comcast.net', 'verizon.net', 'att.net',
+]);
+
+const ORG_WORDS: Array<[RegExp, OrganizationType]> = [
+  [/\b(?:University|College|School of|Academy|Polytechnic|Research Institute)\b/i, 'academia'],
+  [/\b(?:Ministry|Department of|Embassy|Mission of|Government of|Agency|Parliament|Congress(?:ional)?|Senate|Office of)\b/i, 'government'],
+  [/\b(?:Foundation|Coalition|Watch|Amnesty|Oxfam|Society|Alliance|Campaign|Committee|Network|Council|Association|Federation|Forum|Initiative|Project|Center|Centre|Institute|Union|International)\b/i, 'ngo'],
+  [/\b(?:Inc|Incorporated|LLC|L\.L\.C|Corp|Corporation|Company|Co|Ltd|Limited|GmbH|PLC|AG|S\.A|Group|Industries|Technologies|Systems|Aerospace|Defense|Defence|Holdings|Partners|Consulting)\b\.?/i, 'industry'],
+];
+
+function orgTypeFromName(name: string): OrganizationType | null {
+  for (const [re, type] of ORG_WORDS) if (re.test(name)) return type;
+  return null;
+}
+
+function orgTypeFromDomain(domain: string): OrganizationType | null {
+  const d = domain.toLowerCase();
+  if (WEBMAIL.has(d)) return 'individual';
+  if (/\.(?:gov|mil)$|\.gov\.[a-z]{2}$|\.gc\.ca$|\.gouv\.[a-z]{2}$|\.gob\.[a-z]{2}$|\.europa\.eu$/.test(d)) return 'government';
+  if (/\.edu$|\.edu\.[a-z]{2}$|\.ac\.[a-z]{2}$/.test(d)) return 'academia';
+  if (/\.(?:org|ngo)$|\.org\.[a-z]{2}$/.test(d)) return 'ngo';
+  if (/\.(?:com|co|net|biz)$|\.co\.[a-z]{2}$|\.com\.[a-z]{2}$/.test(d)) return 'industry';
+  return null;
+}
+
+/** Best guess at the organization type from what a row or message says; `other` when nothing says. */
+export function guessOrganizationType(organization: string | null | undefined, emailAddress?: string | null): OrganizationType {
+  const fromName = organization ? orgTypeFromName(organization) : null;
+  if (fromName) return fromName;
+  const domain = emailAddress?.split('@')[1];
+  const fromDomain = domain ? orgTypeFromDomain(domain) : null;
+  // A web-mail sender naming an organization is writing for it, not as an individual.
+  if (fromDomain === 'individual' && organization) return 'other';
+  return fromDomain ?? (organization ? 'other' : 'individual');
+}
 
 const CLOSING_LINE = /^\s*(?:sincerely(?: yours)?|regards|best regards|kind regards|warm regards|respectfully(?: submitted| yours)?|thank you|thanks|best|cordially|yours truly|very truly yours|on behalf of [^,]+)\s*[,.!]?\s*$/i;
 
@@ -244,9 +280,149 @@ export function splitMbox(buffer: Uint8Array): { messages: Array<{ raw: Buffer; 
 }
 
 // ---------------------------------------------------------------------------------------------
-// CSV and regulations.gov JSON: rows → records in import-records.ts
+// CSV
 
-export { CSV_COLUMNS, parseCommentCsv, parseRegulationsJson } from './import-records.ts';
+/**
+ * CSV columns, matched case-insensitively, ignoring spaces, "_" and "-"; the first header row
+ * names them. regulations.gov export names are accepted too. Only `comment` is required.
+ *
+ * | column (aliases)                                  | field                                   |
+ * |---------------------------------------------------|-----------------------------------------|
+ * | id (commentId, trackingNbr, trackingNumber)       | idempotency key, must be unique across every spreadsheet you import |
+ * | name (submitterName, submitter)                   | submitter name; else firstName + lastName; else email |
+ * | firstName, lastName                               | submitter name                          |
+ * | email (emailAddress)                              | email                                   |
+ * | organization (organisation, org)                  | organization                            |
+ * | organizationType (orgType, submitterType)         | industry, ngo, academia, government, individual, other (regulations.gov INDIVIDUAL / ORGANIZATION / ANONYMOUS accepted); default: guessed |
+ * | onBehalfOf                                        | on behalf of                            |
+ * | topic (category)                                  | a configured topic slug or label        |
+ * | documentId (commentOnDocumentId)                  | an ingested document id                 |
+ * | title (subject)                                   | title                                   |
+ * | comment (text, commentText, body)                 | comment text (required)                 |
+ * | consentToPublish (consent, publish)               | yes/no, true/false, 1/0; default no     |
+ * | receivedAt (receiveDate, received, date)          | YYYY-MM-DD or ISO 8601; default: import time |
+ *
+ * Without an id column, a row's key is the SHA-256 of its mapped values: the same row imported
+ * again is skipped, an edited row is a new comment.
+ */
+export const CSV_COLUMNS: Record<string, string> = {
+  id: 'id', commentid: 'id', trackingnbr: 'id', trackingnumber: 'id',
+  name: 'submitterName', submittername: 'submitterName', submitter: 'submitterName',
+  firstname: 'firstName', lastname: 'lastName',
+  email: 'email', emailaddress: 'email',
+  organization: 'organization', organisation: 'organization', org: 'organization',
+  organizationtype: 'organizationType', organisationtype: 'organizationType', orgtype: 'organizationType', submittertype: 'organizationType',
+  onbehalfof: 'onBehalfOf',
+  topic: 'topic', category: 'topic',
+  documentid: 'documentId', commentondocumentid: 'documentId',
+  title: 'title', subject: 'title',
+  comment: 'text', text: 'text', commenttext: 'text', body: 'text',
+  consenttopublish: 'consentToPublish', consent: 'consentToPublish', publish: 'consentToPublish',
+  receivedat: 'receivedAt', receivedate: 'receivedAt', received: 'receivedAt', date: 'receivedAt',
+};
+
+const headerKey = (h: string) => h.trim().toLowerCase().replace(/[\s_-]+/g, '');
+
+const SUBMITTER_TYPES: Record<string, OrganizationType | null> = { individual: 'individual', anonymous: 'individual', organization: null };
+
+/**
+ * A CSV file → comment inputs and failures, by line. Never throws: a file that is not CSV, has
+ * no comment column or has a broken row gives failures with their line numbers.
+ */
+export function parseCommentCsv(content: string | Uint8Array, file: string /* used in positions */, topics: readonly CommentTopic[]): { items: ParsedItem[]; notes: string[] } {
+  const items: ParsedItem[] = [];
+  const notes: string[] = [];
+  const name = file;
+  let text = typeof content === 'string' ? content : Buffer.from(content).toString('utf8');
+  if (text.includes('\u0000')) return { items: [{ ok: false, where: name, reason: 'not a CSV text file (it contains NUL bytes)' }], notes };
+  text = text.replace(/^\uFEFF/, '');
+  let header: string[] | null = null;
+  let records: Array<{ record: string[]; info: { lines: number } }>;
+  const skipped: Array<{ line: number; reason: string }> = [];
+  try {
+    records = parseCsv(text, {
+      info: true,
+      relax_quotes: true,
+      relax_column_count: false,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      max_record_size: IMPORT_LIMITS.csvRecordChars,
+      on_skip: (err) => {
+        if (err) skipped.push({ line: Number(err.lines), reason: err.message.replace(/\s+(?:at|on) line \d+/, '') });
+        return undefined;
+      },
+    }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
+  } catch (err) {
+    return { items: [{ ok: false, where: name, reason: `not readable as CSV: ${err instanceof Error ? err.message : String(err)}` }], notes };
+  }
+  for (const s of skipped) items.push({ ok: false, where: `${name} line ${s.line}`, reason: `unreadable row: ${s.reason}` });
+  if (records.length === 0) {
+    if (items.length === 0) items.push({ ok: false, where: name, reason: 'the file is empty (expected a header row and one row per comment)' });
+    return { items, notes };
+  }
+  header = records[0]!.record;
+  const fields = header.map((h) => CSV_COLUMNS[headerKey(h)] ?? null);
+  if (!fields.includes('text')) {
+    items.push({
+      ok: false,
+      where: `${name} line ${records[0]!.info.lines}`,
+      reason: `no comment column in the header row (${header.slice(0, 10).map((h) => JSON.stringify(h.slice(0, 40))).join(', ')}). Expected columns include: comment, name, email, organization, organizationType, topic, consentToPublish, receivedAt.`,
+    });
+    return { items, notes };
+  }
+  const unused = header.filter((_, i) => fields[i] === null && header![i]!.trim() !== '');
+  if (unused.length) notes.push(`${name}: columns not used: ${unused.map((h) => h.slice(0, 40)).join(', ')}`);
+  const seenFields = new Set<string>();
+  for (const [i, f] of fields.entries()) {
+    if (f && seenFields.has(f)) notes.push(`${name}: column "${header[i]}" repeats ${f}; the first one is used`);
+    if (f) seenFields.add(f);
+  }
+
+  const byLine: Array<{ line: number; item: ParsedItem }> = items.map((item, i) => ({ line: skipped[i]!.line, item }));
+  for (const { record, info } of records.slice(1)) {
+    const where = `${name} line ${info.lines}`;
+    const row: Record<string, string> = {};
+    for (const [i, f] of fields.entries()) {
+      if (f && row[f] === undefined) row[f] = (record[i] ?? '').trim();
+    }
+    byLine.push({ line: info.lines, item: csvRowToItem(row, where, topics) });
+  }
+  // Report in file order: skipped rows were collected while parsing, ahead of the rest.
+  byLine.sort((a, b) => a.line - b.line);
+  return { items: byLine.map((x) => x.item), notes };
+}
+
+function csvRowToItem(row: Record<string, string>, where: string, topics: readonly CommentTopic[]): ParsedItem {
+  const get = (k: string) => (row[k] ? row[k] : undefined);
+  const fullName = get('submitterName') ?? ([get('firstName'), get('lastName')].filter(Boolean).join(' ') || get('email') || '');
+  let orgType: string | undefined = get('organizationType');
+  if (orgType !== undefined) {
+    const k = orgType.toLowerCase();
+    if (k in SUBMITTER_TYPES) orgType = SUBMITTER_TYPES[k] ?? guessOrganizationType(get('organization'), get('email'));
+  }
+  const input: CommentInput = {
+    submitterName: fullName,
+    email: get('email'),
+    organization: get('organization'),
+    organizationType: orgType ?? guessOrganizationType(get('organization'), get('email')),
+    onBehalfOf: get('onBehalfOf'),
+    topic: get('topic'),
+    documentId: get('documentId'),
+    title: get('title'),
+    text: row.text ?? '',
+    consentToPublish: get('consentToPublish') ?? false,
+    source: 'csv',
+    receivedAt: get('receivedAt'),
+    sourceRef: where,
+  };
+  const checked = validateCommentInput(input, topics);
+  if (!checked.ok) return { ok: false, where, reason: formatFieldErrors(checked.errors) };
+  const id = get('id');
+  const key = id
+    ? `csv:id:${id.slice(0, 400)}`
+    : `csv-row:${createHash('sha256').update(JSON.stringify(Object.entries(row).filter(([, v]) => v !== '').sort())).digest('hex')}`;
+  return { ok: true, where, input, idempotencyKey: key };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Files, directories, and the import itself
@@ -256,7 +432,7 @@ type Unit =
   | { kind: 'raw-email'; raw: Buffer; where: string }
   | { kind: 'parsed'; item: ParsedItem };
 
-const IMPORTABLE = new Set(['.eml', '.mbox', '.mbx', '.csv', '.json']);
+const IMPORTABLE = new Set(['.eml', '.mbox', '.mbx', '.csv']);
 
 /**
  * Files are read whole, so their size is bounded before reading: one e-mail holds at most 20
@@ -265,10 +441,10 @@ const IMPORTABLE = new Set(['.eml', '.mbox', '.mbx', '.csv', '.json']);
  * reason (split them), never half-read. A CSV record is bounded too, so one unclosed quote
  * cannot swallow the rest of the file into a single field.
  */
-export const IMPORT_LIMITS = { emlBytes: 64 * 1024 * 1024, mboxBytes: 1024 * 1024 * 1024, csvBytes: 256 * 1024 * 1024, csvRecordChars: 1_000_000 } as const;
+export const IMPORT_LIMITS = { emlBytes: 64 * 1024 * 1024, mboxBytes: 1024 * 1024 * 1024, csvBytes: 64 * 1024 * 1024, csvRecordChars: 1_000_000 } as const;
 
 function sizeLimitFor(ext: string): number {
-  return ext === '.csv' || ext === '.json' ? IMPORT_LIMITS.csvBytes : ext === '.eml' ? IMPORT_LIMITS.emlBytes : IMPORT_LIMITS.mboxBytes;
+  return ext === '.csv' ? IMPORT_LIMITS.csvBytes : ext === '.eml' ? IMPORT_LIMITS.emlBytes : IMPORT_LIMITS.mboxBytes;
 }
 
 /** Null when the file may be read; otherwise why not. */
@@ -296,7 +472,7 @@ function fsReason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function collectUnits(paths: string[], ctx: RecordContext, ignored: string[], notes: string[]): Promise<Unit[]> {
+async function collectUnits(paths: string[], topics: readonly CommentTopic[], ignored: string[], notes: string[]): Promise<Unit[]> {
   const files: string[] = [];
   const units: Unit[] = [];
   for (const p of paths) {
@@ -311,7 +487,7 @@ async function collectUnits(paths: string[], ctx: RecordContext, ignored: string
   for (const file of files) {
     const ext = path.extname(file).toLowerCase();
     if (!IMPORTABLE.has(ext)) {
-      units.push({ kind: 'parsed', item: { ok: false, where: file, reason: `unsupported file type "${ext || '(none)'}": expected .eml, .mbox, .csv or .json` } });
+      units.push({ kind: 'parsed', item: { ok: false, where: file, reason: `unsupported file type "${ext || '(none)'}": expected .eml, .mbox or .csv` } });
       continue;
     }
     try {
@@ -335,8 +511,8 @@ async function collectUnits(paths: string[], ctx: RecordContext, ignored: string
       units.push({ kind: 'parsed', item: { ok: false, where: file, reason: fsReason(err) } });
       continue;
     }
-    if (ext === '.csv' || ext === '.json') {
-      const parsed = ext === '.csv' ? parseCommentCsv(content, file, ctx) : parseRegulationsJson(content, file, ctx);
+    if (ext === '.csv') {
+      const parsed = parseCommentCsv(content, file, topics);
       notes.push(...parsed.notes);
       for (const item of parsed.items) units.push({ kind: 'parsed', item });
       continue;
@@ -362,18 +538,46 @@ export async function importComments(
   deps: CommentDeps,
   actor: Actor,
   paths: string[],
-  options: { onEvent?: (e: ImportEvent) => void; docketId?: string } = {},
+  options: { onEvent?: (e: ImportEvent) => void } = {},
 ): Promise<ImportSummary> {
   requireStaff(deps, actor, 'comments.import');
-  if (paths.length === 0) throw new AppError('input.invalid', 'Give one or more .eml, .mbox, .csv or .json files or directories to import.');
+  if (paths.length === 0) throw new AppError('input.invalid', 'Give one or more .eml, .mbox or .csv files or directories to import.');
   const topics = deps.config.comments.topics;
-  const summary: ImportSummary = { imported: 0, duplicates: 0, failed: 0, outcomes: [], ignored: [], notes: [], remarks: [], refused: [] };
-  const labels = loadLabelTable(deps.config.comments.organizationLabels, deps.config.comments.organizationLabelsFile);
-  const ctx: RecordContext = { topics, labels, docketId: options.docketId?.trim() || undefined };
-  const units = await collectUnits(paths, ctx, summary.ignored, summary.notes);
-  const remarks: Array<{ kind: string; where: string }> = [];
+  const summary: ImportSummary = { imported: 0, duplicates: 0, failed: 0, outcomes: [], ignored: [], notes: [] };
+  const units = await collectUnits(paths, topics, summary.ignored, summary.notes);
   options.onEvent?.({ type: 'start', total: units.length });
-  for (const unit of units) {
+  const record = (outcome: ImportOutcome) => {
+    if (outcome.status === 'imported') summary.imported++;
+    else if (outcome.status === 'duplicate') summary.duplicates++;
+    else summary.failed++;
+    summary.outcomes.push(outcome);
+    options.onEvent?.({ type: 'item', outcome });
+  };
+  // Records are stored STORE_BATCH at a time (one transaction each) and grouped into campaigns
+  // after each batch; outcomes are reported once their batch is stored and grouped. Comments a
+  // killed import stored but did not group are grouped by the first batch of the next run.
+  let batch: Array<{ position: number; item: StoreItem } | { position: number; outcome: ImportOutcome }> = [];
+  const flush = async () => {
+    const toStore = batch.flatMap((b) => ('item' in b ? [b.item] : []));
+    let stored: StoreOutcome[] = [];
+    try {
+      stored = toStore.length ? await storeCommentBatch(deps, toStore, actor) : [];
+      if (toStore.length) await groupPending(deps.db, deps.config.comments.nearDuplicateThreshold);
+    } catch (err) {
+      if (isAppError(err, 'db.unavailable')) {
+        throw new AppError(
+          'db.unavailable',
+          `Import stopped at ${toStore[0]?.where ?? 'the start'}: the database is unavailable. ${summary.imported} comment(s) were imported before that; running the same import again skips them.`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    let k = 0;
+    for (const b of batch) record('item' in b ? stored[k++]! : b.outcome);
+    batch = [];
+  };
+  for (const [position, unit] of units.entries()) {
     let item: ParsedItem;
     if (unit.kind === 'parsed') item = unit.item;
     else if (unit.kind === 'raw-email') item = await parseEmailMessage(unit.raw, unit.where, topics);
@@ -384,47 +588,18 @@ export async function importComments(
         item = { ok: false, where: unit.where, reason: fsReason(err) };
       }
     }
-    let outcome: ImportOutcome;
-    if (item.ok) for (const kind of item.remarks ?? []) remarks.push({ kind, where: item.where });
-    if (!item.ok) outcome = { status: 'failed', where: item.where, reason: item.reason };
-    else {
-      try {
-        const { comment, created } = await submitComment(deps, item.input, { idempotencyKey: item.idempotencyKey, actor });
-        outcome = { status: created ? 'imported' : 'duplicate', where: item.where, trackingNumber: comment.trackingNumber, commentId: comment.id };
-      } catch (err) {
-        if (isAppError(err, 'db.unavailable')) {
-          throw new AppError(
-            'db.unavailable',
-            `Import stopped at ${item.where}: the database is unavailable. ${summary.imported} comment(s) were imported before that; running the same import again skips them.`,
-            { cause: err },
-          );
-        }
-        outcome = { status: 'failed', where: item.where, reason: isAppError(err) ? err.message : String(err) };
-      }
-    }
-    if (outcome.status === 'imported') summary.imported++;
-    else if (outcome.status === 'duplicate') summary.duplicates++;
-    else summary.failed++;
-    summary.outcomes.push(outcome);
-    options.onEvent?.({ type: 'item', outcome });
+    if (!item.ok) batch.push({ position, outcome: { status: 'failed', where: item.where, reason: item.reason } });
+    else batch.push({ position, item: { where: item.where, input: item.input, idempotencyKey: item.idempotencyKey } });
+    if (batch.length >= STORE_BATCH) await flush();
   }
+  await flush();
+  // A rerun with nothing new to store still finishes the grouping a killed import left.
+  await groupPending(deps.db, deps.config.comments.nearDuplicateThreshold);
   if (summary.outcomes.length === 0 && summary.ignored.length > 0) {
-    summary.notes.push(`Nothing to import: ${summary.ignored.length} file(s) found, none .eml, .mbox, .csv or .json.`);
+    summary.notes.push(`Nothing to import: ${summary.ignored.length} file(s) found, none .eml, .mbox or .csv.`);
   }
-  // Remarks of rows already imported before are not news.
-  const fresh = new Set(summary.outcomes.filter((o) => o.status === 'imported').map((o) => o.where));
-  summary.remarks = groupRemarks(remarks.filter((r) => fresh.has(r.where)));
-  summary.refused = groupRemarks(summary.outcomes.flatMap((o) => (o.status === 'failed' ? [{ kind: o.reason, where: o.where }] : [])));
   deps.logger.info({ imported: summary.imported, duplicates: summary.duplicates, failed: summary.failed }, 'comments: import finished');
   return summary;
-}
-
-/** One line per kind of remark and of refusal, with where ("1,117 rows: organization label 'Constituent' mapped to individual (...)"). */
-export function formatImportReport(s: Pick<ImportSummary, 'remarks' | 'refused'>): string[] {
-  return [
-    ...s.refused.map((g) => `refused: ${formatRemarkGroup(g)}`),
-    ...s.remarks.map((g) => formatRemarkGroup(g)),
-  ];
 }
 
 export function formatImportSummary(s: ImportSummary): string {
