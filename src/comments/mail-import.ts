@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import type { CommentTopic } from '../config.ts';
 import { AppError, isAppError } from '../errors.ts';
 import { requireStaff, type Actor } from './access.ts';
 import { readAttachment } from './attachments.ts';
 import type { CommentDeps } from './deps.ts';
+import { formatRemarkGroup, groupRemarks, parseCommentCsv, parseRegulationsJson, type ParsedItem, type RecordContext, type RemarkGroup } from './import-records.ts';
+import { guessOrganizationType, loadLabelTable, orgTypeFromName, WEBMAIL } from './organization-labels.ts';
+
+export { guessOrganizationType } from './organization-labels.ts';
 import { STORE_BATCH, storeCommentBatch, type StoreItem, type StoreOutcome } from './bulk-store.ts';
 import { groupPending } from './dedupe.ts';
 import {
@@ -60,54 +63,16 @@ export interface ImportSummary {
   ignored: string[];
   /** File-level remarks, e.g. CSV columns that were not used. */
   notes: string[];
+  /** What was imported with a remark (a label mapped, no name, markup cleaned), by kind. */
+  remarks: RemarkGroup[];
+  /** What was refused, by reason. */
+  refused: RemarkGroup[];
 }
 
-/** A message or row ready to submit, or why it cannot be. Parsers never throw. */
-export type ParsedItem =
-  | { ok: true; where: string; input: CommentInput; idempotencyKey: string }
-  | { ok: false; where: string; reason: string };
+export type { ParsedItem } from './import-records.ts';
 
 // ---------------------------------------------------------------------------------------------
 // E-mail
-
-const WEBMAIL = new Set([
-  'gmail.com', 'googlemail.com', 'yahoo.com', 'yahoo.co.uk', 'outlook.com', 'hotmail.com', 'live.com', 'msn.com', 'aol.com',
-  'icloud.com', 'me.com', 'mac.com', 'proton.me', 'protonmail.com', 'gmx.com', 'gmx.de', 'web.de', 'mail.com', 'yandex.ru',
-  'zoho.com', 'fastmail.com', 'comcast.net', 'verizon.net', 'att.net',
-]);
-
-const ORG_WORDS: Array<[RegExp, OrganizationType]> = [
-  [/\b(?:University|College|School of|Academy|Polytechnic|Research Institute)\b/i, 'academia'],
-  [/\b(?:Ministry|Department of|Embassy|Mission of|Government of|Agency|Parliament|Congress(?:ional)?|Senate|Office of)\b/i, 'government'],
-  [/\b(?:Foundation|Coalition|Watch|Amnesty|Oxfam|Society|Alliance|Campaign|Committee|Network|Council|Association|Federation|Forum|Initiative|Project|Center|Centre|Institute|Union|International)\b/i, 'ngo'],
-  [/\b(?:Inc|Incorporated|LLC|L\.L\.C|Corp|Corporation|Company|Co|Ltd|Limited|GmbH|PLC|AG|S\.A|Group|Industries|Technologies|Systems|Aerospace|Defense|Defence|Holdings|Partners|Consulting)\b\.?/i, 'industry'],
-];
-
-function orgTypeFromName(name: string): OrganizationType | null {
-  for (const [re, type] of ORG_WORDS) if (re.test(name)) return type;
-  return null;
-}
-
-function orgTypeFromDomain(domain: string): OrganizationType | null {
-  const d = domain.toLowerCase();
-  if (WEBMAIL.has(d)) return 'individual';
-  if (/\.(?:gov|mil)$|\.gov\.[a-z]{2}$|\.gc\.ca$|\.gouv\.[a-z]{2}$|\.gob\.[a-z]{2}$|\.europa\.eu$/.test(d)) return 'government';
-  if (/\.edu$|\.edu\.[a-z]{2}$|\.ac\.[a-z]{2}$/.test(d)) return 'academia';
-  if (/\.(?:org|ngo)$|\.org\.[a-z]{2}$/.test(d)) return 'ngo';
-  if (/\.(?:com|co|net|biz)$|\.co\.[a-z]{2}$|\.com\.[a-z]{2}$/.test(d)) return 'industry';
-  return null;
-}
-
-/** Best guess at the organization type from what a row or message says; `other` when nothing says. */
-export function guessOrganizationType(organization: string | null | undefined, emailAddress?: string | null): OrganizationType {
-  const fromName = organization ? orgTypeFromName(organization) : null;
-  if (fromName) return fromName;
-  const domain = emailAddress?.split('@')[1];
-  const fromDomain = domain ? orgTypeFromDomain(domain) : null;
-  // A web-mail sender naming an organization is writing for it, not as an individual.
-  if (fromDomain === 'individual' && organization) return 'other';
-  return fromDomain ?? (organization ? 'other' : 'individual');
-}
 
 const CLOSING_LINE = /^\s*(?:sincerely(?: yours)?|regards|best regards|kind regards|warm regards|respectfully(?: submitted| yours)?|thank you|thanks|best|cordially|yours truly|very truly yours|on behalf of [^,]+)\s*[,.!]?\s*$/i;
 
@@ -280,149 +245,9 @@ export function splitMbox(buffer: Uint8Array): { messages: Array<{ raw: Buffer; 
 }
 
 // ---------------------------------------------------------------------------------------------
-// CSV
+// CSV and regulations.gov JSON: rows → records in import-records.ts
 
-/**
- * CSV columns, matched case-insensitively, ignoring spaces, "_" and "-"; the first header row
- * names them. regulations.gov export names are accepted too. Only `comment` is required.
- *
- * | column (aliases)                                  | field                                   |
- * |---------------------------------------------------|-----------------------------------------|
- * | id (commentId, trackingNbr, trackingNumber)       | idempotency key, must be unique across every spreadsheet you import |
- * | name (submitterName, submitter)                   | submitter name; else firstName + lastName; else email |
- * | firstName, lastName                               | submitter name                          |
- * | email (emailAddress)                              | email                                   |
- * | organization (organisation, org)                  | organization                            |
- * | organizationType (orgType, submitterType)         | industry, ngo, academia, government, individual, other (regulations.gov INDIVIDUAL / ORGANIZATION / ANONYMOUS accepted); default: guessed |
- * | onBehalfOf                                        | on behalf of                            |
- * | topic (category)                                  | a configured topic slug or label        |
- * | documentId (commentOnDocumentId)                  | an ingested document id                 |
- * | title (subject)                                   | title                                   |
- * | comment (text, commentText, body)                 | comment text (required)                 |
- * | consentToPublish (consent, publish)               | yes/no, true/false, 1/0; default no     |
- * | receivedAt (receiveDate, received, date)          | YYYY-MM-DD or ISO 8601; default: import time |
- *
- * Without an id column, a row's key is the SHA-256 of its mapped values: the same row imported
- * again is skipped, an edited row is a new comment.
- */
-export const CSV_COLUMNS: Record<string, string> = {
-  id: 'id', commentid: 'id', trackingnbr: 'id', trackingnumber: 'id',
-  name: 'submitterName', submittername: 'submitterName', submitter: 'submitterName',
-  firstname: 'firstName', lastname: 'lastName',
-  email: 'email', emailaddress: 'email',
-  organization: 'organization', organisation: 'organization', org: 'organization',
-  organizationtype: 'organizationType', organisationtype: 'organizationType', orgtype: 'organizationType', submittertype: 'organizationType',
-  onbehalfof: 'onBehalfOf',
-  topic: 'topic', category: 'topic',
-  documentid: 'documentId', commentondocumentid: 'documentId',
-  title: 'title', subject: 'title',
-  comment: 'text', text: 'text', commenttext: 'text', body: 'text',
-  consenttopublish: 'consentToPublish', consent: 'consentToPublish', publish: 'consentToPublish',
-  receivedat: 'receivedAt', receivedate: 'receivedAt', received: 'receivedAt', date: 'receivedAt',
-};
-
-const headerKey = (h: string) => h.trim().toLowerCase().replace(/[\s_-]+/g, '');
-
-const SUBMITTER_TYPES: Record<string, OrganizationType | null> = { individual: 'individual', anonymous: 'individual', organization: null };
-
-/**
- * A CSV file → comment inputs and failures, by line. Never throws: a file that is not CSV, has
- * no comment column or has a broken row gives failures with their line numbers.
- */
-export function parseCommentCsv(content: string | Uint8Array, file: string /* used in positions */, topics: readonly CommentTopic[]): { items: ParsedItem[]; notes: string[] } {
-  const items: ParsedItem[] = [];
-  const notes: string[] = [];
-  const name = file;
-  let text = typeof content === 'string' ? content : Buffer.from(content).toString('utf8');
-  if (text.includes('\u0000')) return { items: [{ ok: false, where: name, reason: 'not a CSV text file (it contains NUL bytes)' }], notes };
-  text = text.replace(/^\uFEFF/, '');
-  let header: string[] | null = null;
-  let records: Array<{ record: string[]; info: { lines: number } }>;
-  const skipped: Array<{ line: number; reason: string }> = [];
-  try {
-    records = parseCsv(text, {
-      info: true,
-      relax_quotes: true,
-      relax_column_count: false,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      max_record_size: IMPORT_LIMITS.csvRecordChars,
-      on_skip: (err) => {
-        if (err) skipped.push({ line: Number(err.lines), reason: err.message.replace(/\s+(?:at|on) line \d+/, '') });
-        return undefined;
-      },
-    }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
-  } catch (err) {
-    return { items: [{ ok: false, where: name, reason: `not readable as CSV: ${err instanceof Error ? err.message : String(err)}` }], notes };
-  }
-  for (const s of skipped) items.push({ ok: false, where: `${name} line ${s.line}`, reason: `unreadable row: ${s.reason}` });
-  if (records.length === 0) {
-    if (items.length === 0) items.push({ ok: false, where: name, reason: 'the file is empty (expected a header row and one row per comment)' });
-    return { items, notes };
-  }
-  header = records[0]!.record;
-  const fields = header.map((h) => CSV_COLUMNS[headerKey(h)] ?? null);
-  if (!fields.includes('text')) {
-    items.push({
-      ok: false,
-      where: `${name} line ${records[0]!.info.lines}`,
-      reason: `no comment column in the header row (${header.slice(0, 10).map((h) => JSON.stringify(h.slice(0, 40))).join(', ')}). Expected columns include: comment, name, email, organization, organizationType, topic, consentToPublish, receivedAt.`,
-    });
-    return { items, notes };
-  }
-  const unused = header.filter((_, i) => fields[i] === null && header![i]!.trim() !== '');
-  if (unused.length) notes.push(`${name}: columns not used: ${unused.map((h) => h.slice(0, 40)).join(', ')}`);
-  const seenFields = new Set<string>();
-  for (const [i, f] of fields.entries()) {
-    if (f && seenFields.has(f)) notes.push(`${name}: column "${header[i]}" repeats ${f}; the first one is used`);
-    if (f) seenFields.add(f);
-  }
-
-  const byLine: Array<{ line: number; item: ParsedItem }> = items.map((item, i) => ({ line: skipped[i]!.line, item }));
-  for (const { record, info } of records.slice(1)) {
-    const where = `${name} line ${info.lines}`;
-    const row: Record<string, string> = {};
-    for (const [i, f] of fields.entries()) {
-      if (f && row[f] === undefined) row[f] = (record[i] ?? '').trim();
-    }
-    byLine.push({ line: info.lines, item: csvRowToItem(row, where, topics) });
-  }
-  // Report in file order: skipped rows were collected while parsing, ahead of the rest.
-  byLine.sort((a, b) => a.line - b.line);
-  return { items: byLine.map((x) => x.item), notes };
-}
-
-function csvRowToItem(row: Record<string, string>, where: string, topics: readonly CommentTopic[]): ParsedItem {
-  const get = (k: string) => (row[k] ? row[k] : undefined);
-  const fullName = get('submitterName') ?? ([get('firstName'), get('lastName')].filter(Boolean).join(' ') || get('email') || '');
-  let orgType: string | undefined = get('organizationType');
-  if (orgType !== undefined) {
-    const k = orgType.toLowerCase();
-    if (k in SUBMITTER_TYPES) orgType = SUBMITTER_TYPES[k] ?? guessOrganizationType(get('organization'), get('email'));
-  }
-  const input: CommentInput = {
-    submitterName: fullName,
-    email: get('email'),
-    organization: get('organization'),
-    organizationType: orgType ?? guessOrganizationType(get('organization'), get('email')),
-    onBehalfOf: get('onBehalfOf'),
-    topic: get('topic'),
-    documentId: get('documentId'),
-    title: get('title'),
-    text: row.text ?? '',
-    consentToPublish: get('consentToPublish') ?? false,
-    source: 'csv',
-    receivedAt: get('receivedAt'),
-    sourceRef: where,
-  };
-  const checked = validateCommentInput(input, topics);
-  if (!checked.ok) return { ok: false, where, reason: formatFieldErrors(checked.errors) };
-  const id = get('id');
-  const key = id
-    ? `csv:id:${id.slice(0, 400)}`
-    : `csv-row:${createHash('sha256').update(JSON.stringify(Object.entries(row).filter(([, v]) => v !== '').sort())).digest('hex')}`;
-  return { ok: true, where, input, idempotencyKey: key };
-}
+export { CSV_COLUMNS, parseCommentCsv, parseRegulationsJson } from './import-records.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Files, directories, and the import itself
@@ -432,7 +257,7 @@ type Unit =
   | { kind: 'raw-email'; raw: Buffer; where: string }
   | { kind: 'parsed'; item: ParsedItem };
 
-const IMPORTABLE = new Set(['.eml', '.mbox', '.mbx', '.csv']);
+const IMPORTABLE = new Set(['.eml', '.mbox', '.mbx', '.csv', '.json']);
 
 /**
  * Files are read whole, so their size is bounded before reading: one e-mail holds at most 20
@@ -441,10 +266,10 @@ const IMPORTABLE = new Set(['.eml', '.mbox', '.mbx', '.csv']);
  * reason (split them), never half-read. A CSV record is bounded too, so one unclosed quote
  * cannot swallow the rest of the file into a single field.
  */
-export const IMPORT_LIMITS = { emlBytes: 64 * 1024 * 1024, mboxBytes: 1024 * 1024 * 1024, csvBytes: 64 * 1024 * 1024, csvRecordChars: 1_000_000 } as const;
+export const IMPORT_LIMITS = { emlBytes: 64 * 1024 * 1024, mboxBytes: 1024 * 1024 * 1024, csvBytes: 256 * 1024 * 1024, csvRecordChars: 1_000_000 } as const;
 
 function sizeLimitFor(ext: string): number {
-  return ext === '.csv' ? IMPORT_LIMITS.csvBytes : ext === '.eml' ? IMPORT_LIMITS.emlBytes : IMPORT_LIMITS.mboxBytes;
+  return ext === '.csv' || ext === '.json' ? IMPORT_LIMITS.csvBytes : ext === '.eml' ? IMPORT_LIMITS.emlBytes : IMPORT_LIMITS.mboxBytes;
 }
 
 /** Null when the file may be read; otherwise why not. */
@@ -472,7 +297,7 @@ function fsReason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function collectUnits(paths: string[], topics: readonly CommentTopic[], ignored: string[], notes: string[]): Promise<Unit[]> {
+async function collectUnits(paths: string[], ctx: RecordContext, ignored: string[], notes: string[]): Promise<Unit[]> {
   const files: string[] = [];
   const units: Unit[] = [];
   for (const p of paths) {
@@ -487,7 +312,7 @@ async function collectUnits(paths: string[], topics: readonly CommentTopic[], ig
   for (const file of files) {
     const ext = path.extname(file).toLowerCase();
     if (!IMPORTABLE.has(ext)) {
-      units.push({ kind: 'parsed', item: { ok: false, where: file, reason: `unsupported file type "${ext || '(none)'}": expected .eml, .mbox or .csv` } });
+      units.push({ kind: 'parsed', item: { ok: false, where: file, reason: `unsupported file type "${ext || '(none)'}": expected .eml, .mbox, .csv or .json` } });
       continue;
     }
     try {
@@ -511,8 +336,8 @@ async function collectUnits(paths: string[], topics: readonly CommentTopic[], ig
       units.push({ kind: 'parsed', item: { ok: false, where: file, reason: fsReason(err) } });
       continue;
     }
-    if (ext === '.csv') {
-      const parsed = parseCommentCsv(content, file, topics);
+    if (ext === '.csv' || ext === '.json') {
+      const parsed = ext === '.csv' ? parseCommentCsv(content, file, ctx) : parseRegulationsJson(content, file, ctx);
       notes.push(...parsed.notes);
       for (const item of parsed.items) units.push({ kind: 'parsed', item });
       continue;
@@ -538,13 +363,16 @@ export async function importComments(
   deps: CommentDeps,
   actor: Actor,
   paths: string[],
-  options: { onEvent?: (e: ImportEvent) => void } = {},
+  options: { onEvent?: (e: ImportEvent) => void; docketId?: string } = {},
 ): Promise<ImportSummary> {
   requireStaff(deps, actor, 'comments.import');
-  if (paths.length === 0) throw new AppError('input.invalid', 'Give one or more .eml, .mbox or .csv files or directories to import.');
+  if (paths.length === 0) throw new AppError('input.invalid', 'Give one or more .eml, .mbox, .csv or .json files or directories to import.');
   const topics = deps.config.comments.topics;
-  const summary: ImportSummary = { imported: 0, duplicates: 0, failed: 0, outcomes: [], ignored: [], notes: [] };
-  const units = await collectUnits(paths, topics, summary.ignored, summary.notes);
+  const summary: ImportSummary = { imported: 0, duplicates: 0, failed: 0, outcomes: [], ignored: [], notes: [], remarks: [], refused: [] };
+  const labels = loadLabelTable(deps.config.comments.organizationLabels, deps.config.comments.organizationLabelsFile);
+  const ctx: RecordContext = { topics, labels, docketId: options.docketId?.trim() || undefined };
+  const units = await collectUnits(paths, ctx, summary.ignored, summary.notes);
+  const remarks: Array<{ kind: string; where: string }> = [];
   options.onEvent?.({ type: 'start', total: units.length });
   const record = (outcome: ImportOutcome) => {
     if (outcome.status === 'imported') summary.imported++;
@@ -588,6 +416,7 @@ export async function importComments(
         item = { ok: false, where: unit.where, reason: fsReason(err) };
       }
     }
+    if (item.ok) for (const kind of item.remarks ?? []) remarks.push({ kind, where: item.where });
     if (!item.ok) batch.push({ position, outcome: { status: 'failed', where: item.where, reason: item.reason } });
     else batch.push({ position, item: { where: item.where, input: item.input, idempotencyKey: item.idempotencyKey } });
     if (batch.length >= STORE_BATCH) await flush();
@@ -596,10 +425,22 @@ export async function importComments(
   // A rerun with nothing new to store still finishes the grouping a killed import left.
   await groupPending(deps.db, deps.config.comments.nearDuplicateThreshold);
   if (summary.outcomes.length === 0 && summary.ignored.length > 0) {
-    summary.notes.push(`Nothing to import: ${summary.ignored.length} file(s) found, none .eml, .mbox or .csv.`);
+    summary.notes.push(`Nothing to import: ${summary.ignored.length} file(s) found, none .eml, .mbox, .csv or .json.`);
   }
+  // Remarks of rows already imported before are not news.
+  const fresh = new Set(summary.outcomes.filter((o) => o.status === 'imported').map((o) => o.where));
+  summary.remarks = groupRemarks(remarks.filter((r) => fresh.has(r.where)));
+  summary.refused = groupRemarks(summary.outcomes.flatMap((o) => (o.status === 'failed' ? [{ kind: o.reason, where: o.where }] : [])));
   deps.logger.info({ imported: summary.imported, duplicates: summary.duplicates, failed: summary.failed }, 'comments: import finished');
   return summary;
+}
+
+/** One line per kind of remark and of refusal, with where ("1,117 rows: organization label 'Constituent' mapped to individual (...)"). */
+export function formatImportReport(s: Pick<ImportSummary, 'remarks' | 'refused'>): string[] {
+  return [
+    ...s.refused.map((g) => `refused: ${formatRemarkGroup(g)}`),
+    ...s.remarks.map((g) => formatRemarkGroup(g)),
+  ];
 }
 
 export function formatImportSummary(s: ImportSummary): string {
