@@ -1,4 +1,4 @@
-import type { DocketStats, Quote, SourceRef, Summary, SummaryPoint, Theme, ThreadStats } from './types.ts';
+import type { DocketStats, PersonRef, Quote, SourceRef, Summary, SummaryPoint, Theme, ThreadStats } from './types.ts';
 
 /**
  * The summary as terminal text (CLI and console): sections in a fixed order, each point followed
@@ -10,8 +10,11 @@ export const SECTION_TITLES = {
   positions: 'Positions',
   agreements: 'Agreements',
   disagreements: 'Disagreements',
+  decisions: 'Decisions',
   openQuestions: 'Open questions',
+  answeredQuestions: 'Answered questions',
   actionItems: 'Action items',
+  attachments: 'Attached files',
   themes: 'Themes',
   campaigns: 'Campaigns',
 } as const;
@@ -37,8 +40,11 @@ export function numberSources(summary: Summary): { numberOf: (r: SourceRef) => n
   summary.positions.forEach((x) => x.points.forEach(visitPoint));
   summary.agreements.forEach(visitPoint);
   summary.disagreements.forEach(visitPoint);
+  summary.decisions.forEach(visitPoint);
   summary.openQuestions.forEach(visitPoint);
+  summary.answeredQuestions.forEach(visitPoint);
   summary.actionItems.forEach(visitPoint);
+  summary.attachments.forEach((a) => add(a.source));
   for (const t of summary.themes) {
     t.quotes.forEach((q) => add(q.source));
     t.sources.forEach(add);
@@ -68,7 +74,7 @@ export function threadStatsLine(t: ThreadStats): string {
   return (
     `${plural(t.messages, 'message')}; ${t.summarized.toLocaleString('en-US')} from ${plural(t.participants, 'participant')} summarized` +
     `${left.length ? `; ${left.join(' and ')} left out` : ''}${t.editedMessages ? `; ${t.editedMessages} edited (read as edited)` : ''}` +
-    `${t.files ? `; ${plural(t.files, 'file')} attached (not read)` : ''}.`
+    `${t.files ? `; ${plural(t.files, 'file')} attached${t.filesRead === undefined ? ' (not read)' : ` (${t.filesRead} read)`}` : ''}.`
   );
 }
 
@@ -106,6 +112,21 @@ function markers(refs: readonly SourceRef[], numberOf: (r: SourceRef) => number)
   return refs.map((r) => `[${numberOf(r)}]`).join('');
 }
 
+const names = (xs: readonly PersonRef[] | undefined) => (xs ?? []).map((x) => x.name).join(', ');
+
+/** Who holds, agreed, pushed back, owns, answered; and when it is due: "held by Dana; agreed: Tom, Priya". */
+export function pointPeople(p: SummaryPoint): string {
+  const parts: string[] = [];
+  if (p.heldBy?.length) parts.push(`held by ${names(p.heldBy)}`);
+  if (p.agreedBy?.length) parts.push(`agreed: ${names(p.agreedBy)}`);
+  if (p.pushedBackBy?.length) parts.push(`pushed back: ${names(p.pushedBackBy)}`);
+  if (p.owner) parts.push(`owner: ${p.ownerName ?? p.owner}`);
+  if (p.due) parts.push(`due ${p.due.text}${p.due.date ? ` (${p.due.date})` : p.due.week ? ` (${p.due.week})` : ''}`);
+  if (p.askedBy && !p.answeredBy) parts.push(`asked by ${p.askedBy.name}`);
+  if (p.answeredBy?.length) parts.push(`answered by ${names(p.answeredBy)}`);
+  return parts.join('; ');
+}
+
 /** A quote is shown under its point unless the point is that very sentence (extractive mode). */
 export function quotesToShow(p: SummaryPoint): Quote[] {
   return p.quotes.filter((q) => q.text.trim() !== p.text.trim());
@@ -116,7 +137,8 @@ export function renderSummaryText(summary: Summary, options: { organizationTypeL
   const { numberOf, sources } = numberSources(summary);
   const lines: string[] = [];
   const point = (p: SummaryPoint, indent = '  ') => {
-    lines.push(`${indent}- ${p.text}${p.owner ? ` (owner: ${p.owner})` : ''} ${markers(p.sources, numberOf)}`);
+    const who = pointPeople(p);
+    lines.push(`${indent}- ${p.text}${who ? ` (${who})` : ''} ${markers(p.sources, numberOf)}`);
     for (const q of quotesToShow(p)) lines.push(`${indent}    > "${q.text.replace(/\s*\n\s*/g, ' ')}" [${numberOf(q.source)}]`);
   };
   const section = (title: string, ps: SummaryPoint[]) => {
@@ -140,8 +162,17 @@ export function renderSummaryText(summary: Summary, options: { organizationTypeL
   }
   section(SECTION_TITLES.agreements, summary.agreements);
   section(SECTION_TITLES.disagreements, summary.disagreements);
-  section(SECTION_TITLES.openQuestions, summary.openQuestions);
+  section(SECTION_TITLES.decisions, summary.decisions);
   section(SECTION_TITLES.actionItems, summary.actionItems);
+  section(SECTION_TITLES.openQuestions, summary.openQuestions);
+  section(SECTION_TITLES.answeredQuestions, summary.answeredQuestions);
+  if (summary.attachments.some((a) => a.read)) {
+    lines.push('', SECTION_TITLES.attachments);
+    for (const a of summary.attachments.filter((x) => x.read)) {
+      lines.push(`  ${a.name}${a.pages ? ` (${plural(a.pages, 'page')})` : ''}, attached by ${a.source.label} [${numberOf(a.source)}]`);
+      for (const pt of a.points) lines.push(`    > "${pt.text.replace(/\s*\n\s*/g, ' ')}" (${pt.cite})`);
+    }
+  }
   if (summary.themes.length) {
     lines.push('', SECTION_TITLES.themes);
     summary.themes.forEach((t, i) => {

@@ -8,7 +8,18 @@ import type { ThreadMessage } from './thread.ts';
  */
 
 export const slackFileSchema = z
-  .object({ id: z.string().optional(), name: z.string().optional(), title: z.string().optional(), permalink: z.string().optional(), mode: z.string().optional() })
+  .object({
+    id: z.string().optional(),
+    name: z.string().optional(),
+    title: z.string().optional(),
+    permalink: z.string().optional(),
+    mode: z.string().optional(),
+    mimetype: z.string().optional(),
+    url_private: z.string().optional(),
+    url_private_download: z.string().optional(),
+    /** Not Slack's: an export may say where its copy of the file is. */
+    local_path: z.string().optional(),
+  })
   .passthrough();
 
 export const slackMessageSchema = z
@@ -25,6 +36,7 @@ export const slackMessageSchema = z
     user_profile: z.object({ real_name: z.string().optional(), display_name: z.string().optional(), name: z.string().optional() }).passthrough().optional(),
     edited: z.object({ user: z.string().optional(), ts: z.string().optional() }).passthrough().optional(),
     files: z.array(slackFileSchema).optional(),
+    reactions: z.array(z.object({ name: z.string(), users: z.array(z.string()).optional().default([]), count: z.number().optional() }).passthrough()).optional(),
     permalink: z.string().optional(),
   })
   .passthrough();
@@ -157,7 +169,24 @@ export function toThreadMessages(raw: readonly SlackRawMessage[], options: Conve
       Boolean(m.bot_id) || m.subtype === 'bot_message' || (options.botUserId !== undefined && m.user === options.botUserId) || (options.botId !== undefined && m.bot_id === options.botId);
     const person = m.user ? people.get(m.user) : undefined;
     const userName = person?.name ?? m.user_profile?.display_name ?? m.user_profile?.real_name ?? m.username ?? m.user ?? 'unknown';
-    const files = (m.files ?? []).filter((f) => f.mode !== 'tombstone').map((f) => ({ name: f.name ?? f.title ?? 'file', ...(f.title ? { title: f.title } : {}), ...(f.permalink ? { permalink: f.permalink } : {}) }));
+    const files = deleted
+      ? []
+      : (m.files ?? [])
+          .filter((f) => f.mode !== 'tombstone')
+          .map((f) => {
+            const url = f.url_private_download ?? f.url_private;
+            return {
+              name: f.name ?? f.title ?? 'file',
+              ...(f.title ? { title: f.title } : {}),
+              ...(f.permalink ? { permalink: f.permalink } : {}),
+              ...(f.id ? { id: f.id } : {}),
+              ...(f.mimetype ? { mimetype: f.mimetype } : {}),
+              ...(url ? { url } : {}),
+              ...(f.local_path ? { localPath: f.local_path } : {}),
+            };
+          });
+    const mentions = deleted ? [] : [...new Set([...(m.text ?? '').matchAll(/<@([UW][A-Z0-9]+)(?:\|([^>]*))?>/g)].map((x) => x[1]!))].map((id) => ({ id, name: people.get(id)?.name ?? id }));
+    const reactions = deleted ? [] : (m.reactions ?? []).map((r) => ({ name: r.name, users: [...r.users] }));
     const link = m.permalink ?? options.permalink?.(m.ts);
     out.push({
       ts: m.ts,
@@ -170,6 +199,8 @@ export function toThreadMessages(raw: readonly SlackRawMessage[], options: Conve
       edited: Boolean(m.edited),
       deleted,
       files,
+      ...(mentions.length ? { mentions } : {}),
+      ...(reactions.length ? { reactions } : {}),
     });
   }
   return out;

@@ -4,11 +4,13 @@ import { fenceElement, type Prompts } from '../answer/prompts.ts';
 import type { Config } from '../config.ts';
 import { newReferenceId } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { readAttachments, type FileFetcher } from './attachments.ts';
 import { batchByTokens, clipToTokens, estimateTokens, mapLimited } from './batch.ts';
-import { groundPoint, groundPoints, SourceIndex, toRawPoint, type GroundDrop, type RawPoint, type SourceDoc } from './ground.ts';
-import { groupByKeywords, keywordLabel, mentionsKeywords, sentencesOf, stems, sumBasic, SurfaceForms, tokenize, wordProbabilities, type SentenceUnit } from './lexical.ts';
+import { groundPoint, groundPoints, toRawPoint, type GroundDrop, type SourceDoc } from './ground.ts';
 import { callModel, logDrops, THREAD_JSON_SCHEMA, threadOutputSchema, type ThreadOutput } from './llm.ts';
-import { emptySummary, type Position, type ProgressFn, type SourceRef, type Summary, type SummaryPoint, type Theme, type ThreadStats } from './types.ts';
+import { extractiveThemes, extractiveThread } from './thread-extractive.ts';
+import { baseSummary, prepare, type Prepared } from './thread-prepare.ts';
+import type { Position, ProgressFn, SourceRef, Summary, SummaryPoint } from './types.ts';
 
 /**
  * Thread summaries. Input: a thread's messages in order (from Slack's conversations.replies or a
@@ -17,7 +19,21 @@ import { emptySummary, type Position, type ProgressFn, type SourceRef, type Summ
  * point linked to the messages it draws on.
  */
 
-export const threadFileSchema = z.object({ name: z.string(), title: z.string().optional(), permalink: z.string().optional() });
+export const threadFileSchema = z.object({
+  name: z.string(),
+  title: z.string().optional(),
+  permalink: z.string().optional(),
+  id: z.string().optional(),
+  mimetype: z.string().optional(),
+  /** url_private_download (or url_private): read with the bot token. */
+  url: z.string().optional(),
+  /** An export's copy of the file on disk (absolute, or relative to the export). */
+  localPath: z.string().optional(),
+});
+export type ThreadFile = z.infer<typeof threadFileSchema>;
+
+/** A reaction on a message: its Slack name ("+1", "white_check_mark") and who gave it. */
+export const threadReactionSchema = z.object({ name: z.string(), users: z.array(z.string()) });
 
 export const threadMessageSchema = z.object({
   ts: z.string(),
@@ -30,6 +46,9 @@ export const threadMessageSchema = z.object({
   edited: z.boolean(),
   deleted: z.boolean(),
   files: z.array(threadFileSchema),
+  /** Users the message mentions (<@U…>), in order, with their names. */
+  mentions: z.array(z.object({ id: z.string(), name: z.string() })).optional(),
+  reactions: z.array(threadReactionSchema).optional(),
 });
 export type ThreadMessage = z.infer<typeof threadMessageSchema>;
 
@@ -53,6 +72,8 @@ export interface SummarizerContext {
 export interface ThreadSummaryOptions {
   /** Skip the model even when one is configured. */
   extractiveOnly?: boolean;
+  /** Reads attached files (Slack's files API with the bot token, an export's copies); without it files are named, not read. */
+  files?: FileFetcher;
   onProgress?: ProgressFn;
   shareable?: boolean;
 }
@@ -63,60 +84,9 @@ export const THREAD_UNVERIFIED_NOTE = "The model's summary was withheld because 
 /** Map calls in flight at once: fast on a hosted API, gentle on a local server. */
 const MAP_CONCURRENCY = 3;
 
-interface Prepared {
-  input: ThreadInput;
-  kept: ThreadMessage[];
-  docs: SourceDoc[];
-  index: SourceIndex;
-  stats: ThreadStats;
-}
-
-function labelOf(m: Pick<ThreadMessage, 'userName' | 'organization'>): string {
-  return m.organization ? `${m.userName} (${m.organization})` : m.userName;
-}
-
-/** People's messages with text; bots (this app's earlier summaries among them) and deleted messages are counted, not read. */
-function prepare(input: ThreadInput): Prepared {
-  const kept = input.messages.filter((m) => !m.isBot && !m.deleted && m.text.trim().length > 0);
-  const docs: SourceDoc[] = kept.map((m, i) => ({
-    key: `M${i + 1}`,
-    text: m.text,
-    ref: { kind: 'message', id: m.ts, ...(m.permalink ? { link: m.permalink } : {}), label: labelOf(m) },
-    citable: true,
-    author: m.userName,
-  }));
-  const participants = new Set(kept.map((m) => m.userId ?? m.userName));
-  return {
-    input,
-    kept,
-    docs,
-    index: new SourceIndex(docs),
-    stats: {
-      messages: input.messages.length,
-      summarized: kept.length,
-      participants: participants.size,
-      botMessages: input.messages.filter((m) => m.isBot).length,
-      deletedMessages: input.messages.filter((m) => m.deleted).length,
-      editedMessages: kept.filter((m) => m.edited).length,
-      files: input.messages.reduce((n, m) => n + m.files.length, 0),
-    },
-  };
-}
-
-function baseSummary(p: Prepared, mode: Summary['mode'], shareable: boolean): Summary {
-  const s = emptySummary('thread', mode, p.input.title ?? 'Thread summary');
-  s.shareable = shareable;
-  s.stats.thread = p.stats;
-  s.scope = {
-    ...(p.input.permalink ? { permalink: p.input.permalink } : {}),
-    ...(p.input.channel ? { channel: p.input.channel } : {}),
-    ...(p.input.threadTs ? { threadTs: p.input.threadTs } : {}),
-  };
-  return s;
-}
 
 export async function summarizeThread(ctx: SummarizerContext, input: ThreadInput, options: ThreadSummaryOptions = {}): Promise<Summary> {
-  const p = prepare(input);
+  const p = prepare(input, options.files ? await readAttachments(input.messages, options.files) : []);
   const shareable = options.shareable ?? false;
   const progress = options.onProgress ?? (() => undefined);
   if (p.kept.length === 0) {
@@ -398,162 +368,4 @@ async function llmThread(llm: LlmContext, p: Prepared, shareable: boolean, progr
   s.themes = extractiveThemes(p);
   if (clipped > 0) s.notes.push(`${clipped} very long message${clipped === 1 ? ' was' : 's were'} shortened before being sent to the model.`);
   return s;
-}
-
-// ---------------------------------------------------------------------------------------
-// Extractive mode
-
-/** "We support ...", "our concern is ...": sentences that state where someone stands. */
-const STANCE = /\b(?:we|i)\s+(?:strongly\s+|would\s+|do\s+not\s+|don'?t\s+|cannot\s+|can'?t\s+)?(?:support|oppose|recommend|urge|propose|prefer|object|favou?r|endorse|agree|disagree|believe|request|suggest|want|need)\b|\bour\s+(?:position|view|concern|recommendation|members|priority)\b|\b(?:concern(?:ed)?|important|critical|essential|must|should)\b/i;
-const AGREE = /\b(?:i|we)\s+(?:fully\s+|also\s+|completely\s+|strongly\s+|would\s+)?(?:agree|concur|support\s+(?:this|that|the|your|their))\b|\+1\b|\bsame here\b|\bgood point\b|\bmakes sense\b|\bseconded\b|^agreed\b|\bin agreement\b|\bwe(?:'re| are) aligned\b/i;
-const DISAGREE =
-  /\b(?:i|we)\s+(?:strongly\s+|respectfully\s+)?(?:disagree|object|oppose)\b|\b(?:don'?t|do not|can'?t|cannot|would not|wouldn'?t)\s+(?:agree|support|accept)\b|\bnot convinced\b|\bpush(?:ing)? back\b|\bconcerned (?:that|about)\b|\bi(?:'m| am) not sure\b|\bon the contrary\b|\bwe see it differently\b|\bI see it differently\b/i;
-const ACTION =
-  /\b(?:i'?ll|i will|we'?ll|we will|i can|let me)\s+(?:\w+\s+){0,2}?(?:send|share|draft|circulate|follow|update|review|prepare|schedule|set up|write|check|confirm|loop|reach out|look into|put together|get back|compile|coordinate)\b|\baction(?: item)?s?:|\bnext steps?\b|\bto-?do\b|\b(?:can|could|would) you\s+(?:please\s+)?(?:send|share|draft|circulate|follow|update|review|prepare|schedule|set up|write|check|confirm|look|put together|get|compile|coordinate)\b|\bplease\s+(?:send|share|draft|circulate|update|review|confirm|prepare)\b|\bby (?:monday|tuesday|wednesday|thursday|friday|eod|cob|end of (?:day|week|month)|next week)\b/i;
-
-const SMALL_TALK = /^(?:thanks|thank you|hi|hello|hey|noted|ok|okay|sounds good|joining late)\b/i;
-
-/** Who an action item names: "@Priya can you ...", "Action: Priya to ...", or the speaker for "I'll ...". */
-export function actionOwner(sentence: string, author: string): string | undefined {
-  const mention = /@([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?)[,:]?\s+(?:can|could|would|will|please|to)\b/.exec(sentence);
-  if (mention) return mention[1];
-  const labelled = /\b(?:[Aa]ction(?: [Ii]tem)?|[Oo]wner|[Aa]ssigned to)\s*:\s*@?([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?)/.exec(sentence);
-  if (labelled) return labelled[1];
-  const named = /^@?([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\s+(?:to|will)\s+(?:send|share|draft|circulate|follow|update|review|prepare|schedule|set|write|check|confirm|compile|coordinate)\b/.exec(sentence);
-  if (named && !/^(?:We|I|You|They|It|This|That|Please)$/.test(named[1]!)) return named[1];
-  if (/\b(?:i'?ll|i will|i can|let me)\b/i.test(sentence)) return author;
-  return undefined;
-}
-
-type ThreadSentence = SentenceUnit & { author: string };
-
-/** Words of participants' names: they say who spoke, not what about. */
-function nameWords(p: Prepared): Set<string> {
-  const out = new Set<string>();
-  for (const m of p.kept) for (const w of m.userName.toLowerCase().split(/[^a-z0-9]+/)) if (w.length > 1) out.add(w);
-  return out;
-}
-
-function threadSentences(p: Prepared, names: ReadonlySet<string>): ThreadSentence[] {
-  return p.kept.flatMap((m, i) => sentencesOf(m.text, i, names).map((s) => ({ ...s, author: m.userName })));
-}
-
-function pointOf(p: Prepared, s: { text: string; source: number }, extra: { owner?: string } = {}): SummaryPoint | null {
-  const doc = p.docs[s.source]!;
-  const raw: RawPoint = { text: s.text, sources: [doc.key], quotes: [{ source: doc.key, quote: s.text }], ...extra };
-  return groundPoint(raw, p.index, []);
-}
-
-const inOrder = <T extends { source: number; position: number }>(xs: T[]) => [...xs].sort((a, b) => a.source - b.source || a.position - b.position);
-const isQuestion = (s: { text: string }) => /\?["')\]]*$/.test(s.text);
-
-function extractiveThread(p: Prepared, shareable: boolean): Summary {
-  const s = baseSummary(p, 'extractive', shareable);
-  const names = nameWords(p);
-  const sentences = threadSentences(p, names);
-  const probabilities = wordProbabilities(sentences.map((x) => x.stems));
-  const n = p.kept.length;
-  const points = (xs: ThreadSentence[], owner?: (x: ThreadSentence) => string | undefined) =>
-    xs.map((x) => pointOf(p, x, owner?.(x) ? { owner: owner(x)! } : {})).filter((x): x is SummaryPoint => x !== null);
-
-  const overviewCount = n < 10 ? 2 : n < 60 ? 3 : 5;
-  s.overview = points(inOrder(sumBasic(sentences, overviewCount, { probabilities, distinct: true, boost: (x) => (isQuestion(x) ? 0.4 : 1) })));
-
-  // Positions: the most active participants first, each with what they most clearly argued.
-  const byAuthor = new Map<string, ThreadSentence[]>();
-  for (const x of sentences) byAuthor.set(x.author, [...(byAuthor.get(x.author) ?? []), x]);
-  const activity = new Map<string, number>();
-  for (const m of p.kept) activity.set(m.userName, (activity.get(m.userName) ?? 0) + 1);
-  const authors = [...byAuthor.keys()].sort((a, b) => activity.get(b)! - activity.get(a)! || a.localeCompare(b)).slice(0, 10);
-  for (const author of authors) {
-    const chosen = sumBasic(byAuthor.get(author)!, 2, {
-      probabilities,
-      distinct: true,
-      boost: (x) => (isQuestion(x) || SMALL_TALK.test(x.text) ? 0.3 : STANCE.test(x.text) ? 1.6 : 1),
-    });
-    const ps = points(inOrder(chosen));
-    if (ps.length === 0) continue;
-    const org = p.kept.find((m) => m.userName === author)?.organization;
-    s.positions.push({ participant: author, ...(org ? { organization: org } : {}), points: ps });
-  }
-
-  const substantive = sentences.filter((x) => x.stems.length >= 3);
-  s.agreements = points(inOrder(sumBasic(substantive.filter((x) => AGREE.test(x.text) && !isQuestion(x)), 4, { probabilities, distinct: true })));
-  s.disagreements = points(inOrder(sumBasic(substantive.filter((x) => DISAGREE.test(x.text) && !isQuestion(x)), 4, { probabilities, distinct: true })));
-
-  // Open questions: asked and not taken up by a later message from someone else (one that
-  // shares three of the question's words, or half of them).
-  const messageStems = p.kept.map((m) => new Set(stems(m.text, names)));
-  const answered = (q: ThreadSentence) => {
-    const unique = [...new Set(q.stems)];
-    for (let i = q.source + 1; i < p.kept.length; i++) {
-      if (p.kept[i]!.userName === q.author) continue;
-      const shared = unique.filter((w) => messageStems[i]!.has(w)).length;
-      if (shared >= 3 || (shared >= 2 && shared / unique.length >= 0.5)) return true;
-    }
-    return false;
-  };
-  // Requests ("can you draft ...?") are action items, not open questions.
-  const questions = substantive.filter((x) => isQuestion(x) && !ACTION.test(x.text));
-  const open = questions.filter((q) => !answered(q));
-  s.openQuestions = points(inOrder(sumBasic(open, 5, { probabilities, distinct: true })));
-
-  const actions = substantive.filter((x) => ACTION.test(x.text) && (!isQuestion(x) || /\b(?:can|could|would) you\b/i.test(x.text)));
-  s.actionItems = points(inOrder(sumBasic(actions, 6, { probabilities, distinct: true })), (x) => actionOwner(x.text, x.author));
-  s.themes = extractiveThemes(p);
-  return s;
-}
-
-/** Topics of the thread: messages grouped by shared keywords, each with its most central sentences as quotes. */
-function extractiveThemes(p: Prepared): Theme[] {
-  const n = p.kept.length;
-  if (n < 20) return [];
-  const names = nameWords(p);
-  const surfaces = new SurfaceForms();
-  const tokens = p.kept.map((m) => {
-    const t = tokenize(m.text, names);
-    surfaces.add(t);
-    return t.map((x) => x.stem);
-  });
-  const { groups } = groupByKeywords(tokens, { maxGroups: 5, minSize: Math.max(2, Math.ceil(n * 0.05)) });
-  return groups.map((g) => {
-    const label = keywordLabel(g.keywords, surfaces);
-    const central = g.members.slice(0, 12);
-    const candidates = central
-      .flatMap((i) => sentencesOf(p.kept[i]!.text, i, names))
-      .filter((x) => x.stems.length >= 4 && !isQuestion(x) && mentionsKeywords(x.stems, g.keywords));
-    const best = candidates
-      .map((x) => ({ x, score: g.score(x.stems) * (x.text.length > 300 ? 0.6 : 1) }))
-      .sort((a, b) => b.score - a.score || a.x.source - b.x.source || a.x.position - b.x.position);
-    const quotes = [];
-    const used = new Set<number>();
-    const said = new Set<string>();
-    for (const { x } of best) {
-      if (quotes.length >= 2) break;
-      // The same words from two people are one quote.
-      if (used.has(x.source) || said.has(x.text.toLowerCase())) continue;
-      const point = pointOf(p, x);
-      if (!point || point.quotes.length === 0) continue;
-      used.add(x.source);
-      said.add(x.text.toLowerCase());
-      quotes.push(point.quotes[0]!);
-    }
-    const byOrganization: Record<string, number> = {};
-    for (const i of g.members) {
-      const org = p.kept[i]!.organization ?? 'unknown';
-      byOrganization[org] = (byOrganization[org] ?? 0) + 1;
-    }
-    return {
-      title: label,
-      summary: `${g.members.length} messages about ${keywordLabel(g.keywords, surfaces, 5)}.`,
-      count: g.members.length,
-      total: g.members.length,
-      byOrganizationType: {},
-      byTopic: {},
-      byOrganization,
-      quotes,
-      sources: central.slice(0, 8).map((i) => p.docs[i]!.ref),
-      campaigns: [],
-    } satisfies Theme;
-  });
 }

@@ -30,8 +30,52 @@ export interface SummaryPoint {
   /** At least one: a point without a source is dropped. */
   sources: SourceRef[];
   quotes: Quote[];
-  /** Action items: who is to do it, when the thread says so. */
+  /**
+   * Action items: who is to do it, when the thread says so: the Slack user id (the name when
+   * an export has no ids). Never a pronoun; always a participant or a mentioned user.
+   */
   owner?: string;
+  /** The owner's display name. */
+  ownerName?: string;
+  /** Action items: when it is due, as written, with the date where the message date makes it clear. */
+  due?: DueDate;
+  /** Agreements, disagreements, decisions: who holds the position (or proposed / decided). */
+  heldBy?: PersonRef[];
+  /** Who agreed (in a reply or with a 👍/✅ reaction) or, for a decision, accepted it. */
+  agreedBy?: PersonRef[];
+  /** Who pushed back (in a reply or with a 👎 reaction). */
+  pushedBackBy?: PersonRef[];
+  /** Questions: who asked, and who answered (answered questions only). */
+  askedBy?: PersonRef;
+  answeredBy?: PersonRef[];
+}
+
+/** A person in a thread: the Slack user id (or the name when an export has none) and the display name. */
+export interface PersonRef {
+  id: string;
+  name: string;
+}
+
+export interface DueDate {
+  /** The words of the message: "by Friday", "tomorrow", "by 3/14", "next week". */
+  text: string;
+  /** YYYY-MM-DD, when the message's date makes the day clear. */
+  date?: string;
+  /** YYYY-Www (ISO week), when only the week is clear ("next week"). */
+  week?: string;
+}
+
+/** A file attached to a thread message, read through the ingest loaders, with its key points by page. */
+export interface AttachmentDigest {
+  name: string;
+  /** The message it was attached to. */
+  source: SourceRef;
+  read: boolean;
+  /** Why it could not be read, when it could not. */
+  problem?: string;
+  pages?: number;
+  /** Sentences quoted from the file, each cited "name, p. N" (no page for a text file). */
+  points: Array<{ text: string; page?: number; cite: string }>;
 }
 
 /** What one participant argued for (threads). */
@@ -79,6 +123,8 @@ export interface ThreadStats {
   deletedMessages: number;
   editedMessages: number;
   files: number;
+  /** Attached files read for the summary (absent when files were not read at all). */
+  filesRead?: number;
 }
 
 export interface DocketStats {
@@ -108,8 +154,14 @@ export interface Summary {
   positions: Position[];
   agreements: SummaryPoint[];
   disagreements: SummaryPoint[];
+  /** Threads: what was settled (an explicit decision, or a proposal others accepted), with the accepting messages. */
+  decisions: SummaryPoint[];
   openQuestions: SummaryPoint[];
+  /** Threads: questions a later message answered, with who answered. */
+  answeredQuestions: SummaryPoint[];
   actionItems: SummaryPoint[];
+  /** Threads: attached files that were read (or could not be). */
+  attachments: AttachmentDigest[];
   themes: Theme[];
   /** Every campaign in the docket with its size (also listed under the themes they fall in). */
   campaigns: CampaignCount[];
@@ -141,8 +193,11 @@ export function emptySummary(kind: Summary['kind'], mode: Summary['mode'], title
     positions: [],
     agreements: [],
     disagreements: [],
+    decisions: [],
     openQuestions: [],
+    answeredQuestions: [],
     actionItems: [],
+    attachments: [],
     themes: [],
     campaigns: [],
     stats: {},

@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
-import { docketStatsLine, plural, quotesToShow, SECTION_TITLES, themeCountsLine, threadStatsLine } from '../../summarize/render-text.ts';
-import type { SourceRef, Summary, SummaryPoint, Theme } from '../../summarize/types.ts';
+import { docketStatsLine, plural, pointPeople, quotesToShow, SECTION_TITLES, themeCountsLine, threadStatsLine } from '../../summarize/render-text.ts';
+import type { AttachmentDigest, SourceRef, Summary, SummaryPoint, Theme } from '../../summarize/types.ts';
 import { escapeMrkdwn, packMessages, SLACK_LIMITS, splitText, truncate } from '../limits.ts';
 import { context, section, type SlackMessage } from './message.ts';
 
@@ -45,8 +45,10 @@ function quoteLine(text: string, ref?: SourceRef): string {
 }
 
 export function pointMrkdwn(p: SummaryPoint): string {
-  const owner = p.owner ? ` — _owner: ${escapeMrkdwn(p.owner)}_` : '';
-  const lines = [`• ${escapeMrkdwn(p.text)}${owner}${sourceLinks(p.sources)}`];
+  // An owner is a Slack user id: shown as a mention, which Slack renders as the person's name.
+  const who = pointPeople(p.owner && /^[UW][A-Z0-9]{2,}$/.test(p.owner) ? { ...p, ownerName: `<@${p.owner}>` } : p);
+  const people = who ? ` — _${escapeMrkdwn(who).replace(/&lt;@([UW][A-Z0-9]+)&gt;/g, '<@$1>')}_` : '';
+  const lines = [`• ${escapeMrkdwn(p.text)}${people}${sourceLinks(p.sources, 6)}`];
   for (const q of quotesToShow(p)) lines.push(quoteLine(q.text, p.sources.length === 1 && p.sources[0]!.id === q.source.id ? undefined : q.source));
   return lines.join('\n');
 }
@@ -65,6 +67,16 @@ function themeSection(t: Theme, i: number, summary: Summary, options: SummaryVie
   for (const c of t.campaigns.slice(0, 3)) lines.push(`:busts_in_silhouette: campaign of ${plural(c.size, 'comment')}, counted once${c.representative ? ` (${sourceLink(c.representative)})` : ''}`);
   if (summary.kind === 'docket' && t.sources.length) lines.push(`_From_ ${t.sources.slice(0, 8).map(sourceLink).join(', ')}${t.count > 8 ? ` _and ${(t.count - Math.min(8, t.sources.length)).toLocaleString('en-US')} more_` : ''}`);
   return splitText(lines.join('\n'), SLACK_LIMITS.sectionText).map((piece) => section(piece));
+}
+
+/** Read files with their points cited "name, p. N"; unread ones are in the notes. */
+function attachmentSections(attachments: readonly AttachmentDigest[]): types.SectionBlock[] {
+  const read = attachments.filter((a) => a.read);
+  if (read.length === 0) return [];
+  const text = `*${SECTION_TITLES.attachments}*\n${read
+    .map((a) => [`:page_facing_up: *${escapeMrkdwn(truncate(a.name, 150))}*${a.pages ? ` (${plural(a.pages, 'page')})` : ''}, attached by ${sourceLink(a.source)}`, ...a.points.map((pt) => `>_“${escapeMrkdwn(truncate(pt.text, 400))}”_ (${escapeMrkdwn(pt.cite)})`)].join('\n'))
+    .join('\n')}`;
+  return splitText(text, SLACK_LIMITS.sectionText).map((piece) => section(piece));
 }
 
 function modeLine(summary: Summary): string {
@@ -104,8 +116,16 @@ export function summaryMessages(summary: Summary, options: SummaryViewOptions = 
   }
   body.push(...pointSections(SECTION_TITLES.agreements, summary.agreements));
   body.push(...pointSections(SECTION_TITLES.disagreements, summary.disagreements));
-  body.push(...pointSections(SECTION_TITLES.openQuestions, summary.openQuestions));
+  body.push(...pointSections(SECTION_TITLES.decisions, summary.decisions));
   body.push(...pointSections(SECTION_TITLES.actionItems, summary.actionItems));
+  body.push(...pointSections(SECTION_TITLES.openQuestions, summary.openQuestions));
+  if (summary.answeredQuestions.length) {
+    const text = `*${SECTION_TITLES.answeredQuestions}*\n${summary.answeredQuestions
+      .map((p) => `• ${escapeMrkdwn(truncate(p.text, 300))} — _answered by ${escapeMrkdwn(p.answeredBy?.map((x) => x.name).join(', ') ?? '')}_${sourceLinks(p.sources, 4)}`)
+      .join('\n')}`;
+    body.push(...splitText(text, SLACK_LIMITS.sectionText).map((piece) => section(piece)));
+  }
+  body.push(...attachmentSections(summary.attachments));
   if (summary.themes.length) {
     body.push({ type: 'divider' });
     body.push(section(`*${SECTION_TITLES.themes}*`));
