@@ -43,6 +43,8 @@ function requestOwner(sentence: string, m: AnalyzedMessage, people: readonly Per
     const after = normalizeCue(t.slice(at.index + at[0].length));
     if (/\b(?:with|thanks|thank|cc|per|like|from|and|to|for)\s*$/.test(before) && !/^(?:action|owner|assigned)/.test(before.trim())) continue;
     if (/^[,:—–-]?\s*(?:(?:can|could|would|will) you|please|pls|to\s+[a-z]+|will\s+[a-z]+|—|-|:|,\s*(?:please|pls)?\s*[a-z]+)/.test(after) || requestIn(t)) return p;
+    // A list line or an order that starts with the person: "@Eve group the comments and send me the counts".
+    if (before.trim() === '' && TASK_VERB.test(after) && !/^\s*(?:i|we|you)\b/.test(after)) return p;
   }
   const named = /^(?:action(?: item)?s?:\s*|owner:\s*|ai:\s*)?@?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+(?:to|will)\s+([a-z]+)/.exec(t);
   if (named && TASK_VERB.test(named[2]!)) {
@@ -59,6 +61,7 @@ export function findActions(a: ThreadAnalysis): ActionCandidate[] {
   const out: ActionCandidate[] = [];
   for (const m of a.messages) {
     // A reply accepting a request joins the request's item (its due date too, if it names one).
+    let volunteered: number | undefined;
     if (m.acceptsRequest !== undefined) {
       const item = out.find((x) => x.message === m.acceptsRequest && x.owner?.id === m.author.id);
       if (item) {
@@ -66,6 +69,8 @@ export function findActions(a: ThreadAnalysis): ActionCandidate[] {
         item.due ??= dueIn(m.text, m.date);
         continue;
       }
+      // Taking up a request made to anyone: the item rests on both messages.
+      volunteered = m.acceptsRequest;
     }
     for (const s of sentencesOf(m.text)) {
       const norm = normalizeCue(s);
@@ -74,7 +79,8 @@ export function findActions(a: ThreadAnalysis): ActionCandidate[] {
       let owner: PersonRef | undefined;
       const commitment = commitmentIn(s);
       const request = requestIn(s) || /^(?:action|owner|ai|todo)\b/i.test(s) || /\b(?:to|will)\s+[a-z]+/.test(norm);
-      if (request) owner = requestOwner(s, m, people);
+      const startsWithPerson = m.addressed.some((p) => s.startsWith(`@${p.name}`) || s.startsWith(p.name));
+      if (request || startsWithPerson) owner = requestOwner(s, m, people);
       if (!owner && commitment && (TASK_VERB.test(commitment) || /^(?:on it|will do|i'm on it)/.test(commitment)) && !/^(?:i can|i'll) (?:live|see|be)\b/.test(norm)) owner = m.author;
       if (!owner && requestIn(s) && /\b(?:can|could|would) you\b/.test(norm) && m.addressed.length === 0) {
         // "Can you check ...?" in reply to someone: the person it replies to.
@@ -85,7 +91,8 @@ export function findActions(a: ThreadAnalysis): ActionCandidate[] {
       if (!TASK_VERB.test(norm) && !commitment) continue;
       const existing = out.find((x) => x.message === m.index && x.owner?.id === owner!.id);
       if (existing) continue;
-      out.push({ message: m.index, sentence: s, owner, messages: [m.index], ...(dueIn(s, m.date) ? { due: dueIn(s, m.date)! } : {}) });
+      const messages = volunteered !== undefined && owner.id === m.author.id ? [volunteered, m.index] : [m.index];
+      out.push({ message: m.index, sentence: s, owner, messages, ...(dueIn(s, m.date) ? { due: dueIn(s, m.date)! } : {}) });
     }
   }
   for (const x of out) x.messages = [...new Set(x.messages)].sort((p, q) => p - q);

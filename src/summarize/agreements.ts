@@ -1,5 +1,6 @@
 import { stems } from './lexical.ts';
 import { asksForChoice, isDecision, isQuestionSentence, normalizeCue } from './signals.ts';
+import { looseStems } from './signals.ts';
 import type { AnalyzedMessage, ThreadAnalysis } from './thread-analysis.ts';
 import type { PersonRef } from './types.ts';
 
@@ -61,7 +62,7 @@ export function stanceGroups(a: ThreadAnalysis): StanceGroups {
     if (c.agreedBy.length === 0) continue;
     const r = msgs[root]!;
     // A 👍 on "Thanks, got it" acknowledges; it agrees with nothing.
-    if (r.contentStems.length < 3 && !r.proposal && !r.decision) continue;
+    if (r.wordCount < 3 && !r.proposal && !r.decision) continue;
     const group: StanceGroup = { root, messages: sorted(c.messages), heldBy: [r.author], agreedBy: c.agreedBy, pushedBackBy: [] };
     const settles = r.proposal || r.decision || answersViewQuestion(r, msgs) || group.messages.some((k) => msgs[k]!.decision);
     (settles ? decisions : agreements).push(group);
@@ -123,12 +124,14 @@ function answersViewQuestion(r: AnalyzedMessage, msgs: readonly AnalyzedMessage[
  * into an existing decision.
  */
 function mergeSettled(d: AnalyzedMessage, g: StanceGroup, decisions: StanceGroup[], msgs: readonly AnalyzedMessage[]): boolean {
-  const words = new Set(stems(d.text));
-  const shared = (i: number) => [...new Set(stems(msgs[i]!.text))].filter((w) => words.has(w)).length;
+  const words = new Set(looseStems(stems(d.text)));
+  const shared = (i: number) => [...new Set(looseStems(stems(msgs[i]!.text)))].filter((w) => words.has(w)).length;
   for (let j = d.index - 1; j >= Math.max(0, d.index - 10); j--) {
     if (g.messages.includes(j)) continue;
     const other = decisions.find((x) => x !== g && x.messages.includes(j));
-    if (other && shared(j) >= 2) {
+    // The decision just before (within three messages) needs one shared word; an older one two.
+    const groupShared = other ? Math.max(...other.messages.map(shared)) : 0;
+    if (other && (shared(j) >= 2 || (d.index - j <= 3 && groupShared >= 1))) {
       other.messages = sorted([...other.messages, ...g.messages]);
       for (const p of g.agreedBy) addPerson(other.agreedBy, p);
       other.decidedIn ??= d.index;

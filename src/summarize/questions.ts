@@ -1,5 +1,6 @@
 import { stems } from './lexical.ts';
-import { ANSWER_OPENER, asksForView, isDecision, isProposalCheck, isQuestionSentence, NON_ANSWER, normalizeCue, requestIn, SMALL_TALK } from './signals.ts';
+import { ANSWER_OPENER, asksForView, commitmentIn, OPEN_REQUEST, isDecision, isProposalCheck, isQuestionSentence, NON_ANSWER, normalizeCue, requestIn, SMALL_TALK } from './signals.ts';
+import { looseStems } from './signals.ts';
 import type { AnalyzedMessage } from './thread-analysis.ts';
 
 /**
@@ -42,8 +43,8 @@ export function findQuestions(messages: readonly AnalyzedMessage[], stemsOf: rea
     sentences.forEach((s, k) => {
       if (!isQuestionSentence(s) || isProposalCheck(s)) return;
       // A request to someone is an action item, not a question.
-      if (requestIn(s) && (m.addressed.length > 0 || /\b(?:can|could|would) you\b/i.test(s))) return;
-      const qStems = [...new Set(stems(s))];
+      if ((requestIn(s) && (m.addressed.length > 0 || /\b(?:can|could|would) you\b/i.test(s))) || OPEN_REQUEST.test(normalizeCue(s))) return;
+      const qStems = [...new Set(looseStems(stems(s)))];
       const text = qStems.length < 3 && k > 0 && !isQuestionSentence(sentences[k - 1]!) ? `${sentences[k - 1]} ${s}` : s;
       const answeredBy = answersOf(m, text, messages, stemsOf, answerOf);
       out.push({ message: m.index, text, answeredBy, open: answeredBy.length === 0 });
@@ -53,7 +54,7 @@ export function findQuestions(messages: readonly AnalyzedMessage[], stemsOf: rea
 }
 
 function answersOf(q: AnalyzedMessage, text: string, messages: readonly AnalyzedMessage[], stemsOf: readonly string[][], answerOf: ReadonlyMap<number, number>): number[] {
-  const qStems = [...new Set(stems(text))];
+  const qStems = [...new Set(looseStems(stems(text)))];
   const answered = new Set<number>();
   for (const [reply, question] of answerOf) if (question === q.index) answered.add(reply);
   const shared = (j: number) => {
@@ -65,7 +66,8 @@ function answersOf(q: AnalyzedMessage, text: string, messages: readonly Analyzed
     const r = messages[j]!;
     if (r.author.id === q.author.id) continue;
     const t = normalizeCue(r.text);
-    const nonAnswer = NON_ANSWER.test(t) && !isDecision(r.text);
+    // "I can pull that list" promises an answer; it is not one.
+    const nonAnswer = (NON_ANSWER.test(t) || commitmentIn(r.text.split(/(?<=[.!?])\s+/)[0] ?? '') !== null) && !isDecision(r.text);
     if (next) {
       next = false;
       // The first reply from someone else that is not about something else (a stance on another message, a request accepted).

@@ -6,6 +6,11 @@
  * its stance ("Fair point, though ..." is assent with a caveat). Pure; no Slack, no model.
  */
 
+/** Stems with a plural's s dropped: the search stemmer keeps "fees" and "fee" apart, an overlap should not. */
+export function looseStems(words: readonly string[]): string[] {
+  return words.map((w) => (w.length > 4 && !/ss$/.test(w) ? w.replace(/s$/, '') : w));
+}
+
 /** Curly quotes and apostrophes straightened, Slack emoji codes kept, lower case. */
 export function normalizeCue(text: string): string {
   return text
@@ -42,6 +47,8 @@ const DISSENT: RegExp[] = [
   /\bi\s+(?:doubt|question whether)\b/,
   /\bnot a fan\b|\bi'd rather not\b|\bthat's a stretch\b/,
   /^(?:-1|nope|no)\b(?![-\s]?(?:problem|worries|objection))/,
+  /^(?:yeah|yes|well|hmm+|sorry),?\s+no\b/,
+  /\b(?:that|this|it)\s+(?:won't|will not|wouldn't|would not)\s+fly\b/,
   /^not (?:quite|really|exactly)\b/,
 ];
 
@@ -62,6 +69,8 @@ const ASSENT: RegExp[] = [
   /\b(?:i|we)\s+can\s+live\s+with\s+(?:that|this|it)\b/,
   /\b(?:i'm|i am|we're|we are)\s+(?:fine|ok|okay|happy|comfortable)\s+with\s+(?:that|this|it|the|option|@)/,
   /\b(?:i'm|i am|we're|we are)\s+(?:on board|aligned|with @)/,
+  /\b(?:i'm|i am|we're|we are)\s+with\s+(?!the\b|a\b|an\b|it\b|this\b|that\b)[a-z@][\w.'-]*(?:\s+on\s+(?:this|that|it))?\s*(?:[.!,;]|$)/,
+  /\b(?:i|we)\s+(?:can|could)\s+(?:accept|support|get behind|go with|live with)\b/,
   /\b(?:i|we)\s+(?:also\s+|fully\s+|strongly\s+)?support\s+(?:this|that|it|the proposal|the idea|@)/,
   /\b(?:you're|you are|(?:he|she|they)(?:'s|'re| is| are))\s+right\b|@[a-z][\w.'-]*(?:\s+[a-z][\w.'-]*)?\s+is\s+right\b/,
   /\bno objections?(?: from me| here)?\b(?!\s*\?)/,
@@ -70,7 +79,7 @@ const ASSENT: RegExp[] = [
 ];
 
 /** Short answers that accept a request addressed to the writer. */
-export const ACCEPT_REQUEST = /^(?:will do|on it|can do|sure|yes|yep|ok|okay|got it|done|happy to|absolutely|of course|i'll|i will|i can|no problem|consider it done|roger)\b/;
+export const ACCEPT_REQUEST = /^(?:will (?:do|check|look|send|get|have|follow|draft|pull|set|ask|take)|on it|can do|sure|yes|yep|ok|okay|got it|done|happy to|absolutely|of course|i'll|i will|i can|no problem|consider it done|roger)\b/;
 
 export interface StanceCue {
   stance: 'assent' | 'dissent';
@@ -119,11 +128,11 @@ export function assentObject(text: string): string | null {
 
 /** A proposal for the group: "I propose", "let's", "how about we", "the proposal:", "we could ... instead". */
 const PROPOSAL =
-  /\b(?:i|we)\s+(?:would\s+)?(?:propose|suggest|recommend)\b|\b(?:my|the|our)\s+proposal\b|^proposal:|\blet's\b|\blet us\b|\bhow about (?:we|if we)\b|\bwhat if we\b|\bwhy don't we\b|\bshall we\b|\bwe could\b.*\binstead\b|\bi'd (?:go|vote) (?:with|for)\b|\bmy (?:vote|preference) is\b/;
+  /\b(?:i|we)(?:'d|\s+would)?\s+(?:propose|suggest|recommend)\b|\b(?:my|the|our)\s+proposal\b|^proposal:|\blet's\b|\blet us\b|\bhow about (?:we|if we)\b|\bwhat if we\b|\bwhy don't we\b|\bshall we\b|\bwe could\b.*\binstead\b|\bi'd (?:go|vote) (?:with|for)\b|\bmy (?:vote|preference) is\b/;
 
 /** An explicit decision: "decided", "we'll go with", "final:", "settled", "let's do". */
 const DECISION =
-  /\b(?:decided|decision(?: is)?:|final(?: call| decision| answer)?:|settled|we(?:'ll| will| are going to|'re going to)\s+go\s+with|let's\s+go\s+(?:with|ahead)|we(?:'re| are)\s+going\s+with|going with option|let's\s+do\b|we(?:'ll| will)\s+proceed\s+with|approved:|conclusion:|resolved:|the plan is\b|agreed:|it's a go\b|done deal\b)/;
+  /\b(?:decided|decision(?: is)?:|final(?: call| decision| answer)?:|settled|we(?:'ll| will| are going to|'re going to)\s+go\s+with|let's\s+go\s+(?:with|ahead)|we(?:'re| are)\s+going\s+with|going with option|(?:^|[.!;]\s)going with\b|let's\s+do\b|we(?:'ll| will)\s+proceed\s+with|approved:|conclusion:|resolved:|the plan is\b|agreed:|it's a go\b|done deal\b)/;
 const NOT_DECIDED = /\b(?:not|yet to be|un|haven't|hasn't|nothing(?: is)?|isn't|before we)\s*(?:been\s+)?(?:decided|settled|final)\b/;
 
 export function isProposal(text: string): boolean {
@@ -165,12 +174,15 @@ export function isProposalCheck(question: string): boolean {
 export const NON_ANSWER =
   /\b(?:good question|not sure|no idea|don't know|do not know|dunno|unclear|i'll (?:ask|check|find out|look into)|let me (?:ask|check|find out|look)|(?:we|i) (?:should|need to|will have to) (?:check|ask|find out)|need to check|will check|i'll get back|tbd|to be determined)\b/;
 
-/** Small talk: thanks, greetings, acknowledgements. */
+/** A request anyone may take: "Can someone draft ...?", "Who can ...?", "Any volunteers?" */
+export const OPEN_REQUEST = /\b(?:can|could|would) (?:someone|somebody|anyone|anybody|one of you)\b|\bwho (?:can|could|wants to|will)\b|\bany volunteers\b|\bneed (?:someone|somebody) to\b/;
+
+/** Small talk, greetings, acknowledgements. */
 export const SMALL_TALK = /^(?:thanks|thank you|thx|ty|cheers|hi|hello|hey|noted|ok|okay|got it|perfect|great|cool|nice|joining late|sorry)\b/;
 
 /** Words a direct answer often opens with. */
 export const ANSWER_OPENER =
-  /^(?:yes|yeah|yep|no|nope|not (?:yet|quite|really|that i know)|both|neither|either|only|just|it|its|they|there|that's|that is|this|about|around|roughly|approximately|over|under|less|more|because|since|as of|currently|right now|so far|as far as|we|our|the|\d)/;
+  /^(?:yes|yeah|yep|no|nope|not (?:yet|quite|really|that i know)|both|neither|either|only|just|it|its|they|there|that|this|about|around|roughly|approximately|over|under|less|more|because|since|as of|currently|right now|so far|as far as|we|our|the|\d)/;
 
 /** Verbs after "I'll"/"I can" that make no commitment. */
 const NOT_A_TASK =
@@ -182,7 +194,9 @@ export function commitmentIn(sentence: string): string | null {
   const m = /(?:^|[^a-z'])(?:i'll|i will|i can|i'm going to|i am going to|let me|i'm happy to|happy to|i'll go ahead and|i'll take)\s+(?:also\s+|just\s+|then\s+|now\s+|quickly\s+)?(.+)$/.exec(t);
   if (!m) {
     if (/^(?:i'm|i am) on it\b|^on it\b|^will do\b/.test(t)) return t;
-    return null;
+    // Subjectless: "Will check and report back Thursday."
+    const bare = /^will\s+(.+)$/.exec(t);
+    return bare && !NOT_A_TASK.test(bare[1]!) ? bare[1]! : null;
   }
   const rest = m[1]!;
   if (/^let me know\b/.test(t.slice(m.index).trim()) || /\blet me know\b/.test(t.slice(m.index, m.index + 20))) return null;
@@ -199,6 +213,6 @@ export function requestIn(sentence: string): boolean {
     /(?:^|[,:;—-]\s*|@[\w.' -]+?\s)(?:please|pls|kindly)\s+[a-z]/.test(t) ||
     /\b(?:please|pls)\s+(?:draft|send|share|prepare|pull|check|review|put|write|update|confirm|find|set|reach|ping|circulate|let|look|take|schedule|compile|coordinate|follow|get|add|ask|book)\b/.test(t) ||
     /\byou (?:take|own|handle|draft|lead)\b/.test(t) ||
-    /\b(?:action(?: item)?|owner|assigned(?: to)?|ai|todo)\s*:/.test(t)
+    /\b(?:action(?: items?)?|owner|assigned(?: to)?|ai|todo)\s*:/.test(t)
   );
 }

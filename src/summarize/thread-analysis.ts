@@ -1,6 +1,7 @@
 import { stems } from './lexical.ts';
 import { findQuestions, type QuestionInfo } from './questions.ts';
-import { ACCEPT_REQUEST, asksForView, assentObject, commitmentIn, isDecision, isProposal, isProposalCheck, isQuestionSentence, normalizeCue, requestIn, stanceOf, type StanceCue } from './signals.ts';
+import { ACCEPT_REQUEST, OPEN_REQUEST, asksForView, assentObject, commitmentIn, isDecision, isProposal, isProposalCheck, isQuestionSentence, normalizeCue, requestIn, stanceOf, type StanceCue } from './signals.ts';
+import { looseStems } from './signals.ts';
 import type { ThreadMessage } from './thread.ts';
 import type { PersonRef } from './types.ts';
 
@@ -44,8 +45,10 @@ export interface AnalyzedMessage {
   acceptsRequest?: number;
   proposal: boolean;
   decision: boolean;
-  /** Content words besides the cue: "Agreed." has none, so it echoes what it agrees with. */
+  /** Content words of its statements besides the cue: "Agreed." has none, so it echoes what it agrees with. */
   contentStems: string[];
+  /** Content words of the whole message, questions included. */
+  wordCount: number;
   /** Every sentence is a question. */
   onlyQuestion: boolean;
   files: string[];
@@ -166,11 +169,12 @@ export function analyzeThread(kept: readonly ThreadMessage[]): ThreadAnalysis {
       proposal: isProposal(m.text),
       decision: isDecision(m.text),
       contentStems: stems(sentences.filter((s) => !isQuestionSentence(s)).join(' '), nameWords).filter((w) => !CUE_WORDS.has(w)),
+      wordCount: stems(m.text, nameWords).length,
       onlyQuestion: sentences.length > 0 && sentences.every(isQuestionSentence),
       files: m.files.map((f) => f.title ?? f.name),
     };
   });
-  const stemsOf = messages.map((m) => stems(m.text, nameWords));
+  const stemsOf = messages.map((m) => looseStems(stems(m.text, nameWords)));
 
   // Requests accepted by the person asked: "<@U2> can you ...?" — "Will do."
   const requestTo = (j: number, who: PersonRef) => {
@@ -183,7 +187,9 @@ export function analyzeThread(kept: readonly ThreadMessage[]): ThreadAnalysis {
     if (!ACCEPT_REQUEST.test(t) && !commitmentIn(m.text)) continue;
     for (let j = m.index - 1; j >= Math.max(0, m.index - 4); j--) {
       if (messages[j]!.author.id === m.author.id) continue;
-      if (requestTo(j, m.author)) {
+      // "Can someone draft it?" — "I can take a first pass."
+      const open = commitmentIn(m.text) !== null && messages[j]!.text.split(/(?<=[.!?])\s+|\n+/).some((s) => OPEN_REQUEST.test(normalizeCue(s)));
+      if (requestTo(j, m.author) || open) {
         m.acceptsRequest = j;
         break;
       }
@@ -242,6 +248,20 @@ export function analyzeThread(kept: readonly ThreadMessage[]): ThreadAnalysis {
 
   const questions = findQuestions(messages, stemsOf, answerOf);
 
+  // "Makes sense, thanks" to the answer of one's own question (or a bare "Right." to an answer) acknowledges it; it is no agreement.
+  const answered = new Map<number, QuestionInfo>();
+  for (const q of questions) for (const i of q.answeredBy) if (!asksForView(q.text)) answered.set(i, q);
+  for (let k = stances.length - 1; k >= 0; k--) {
+    const e = stances[k]!;
+    const q = answered.get(e.to);
+    if (!q || e.stance !== 'assent') continue;
+    const weak = e.from !== undefined && messages[e.from]!.stance?.weak === true;
+    if (messages[q.message]!.author.id === e.by.id || weak) {
+      stances.splice(k, 1);
+      if (e.from !== undefined) delete messages[e.from]!.stance;
+    }
+  }
+
   // Who replies to whom.
   const replies: Array<{ from: number; to: number }> = [];
   for (const m of messages) {
@@ -276,7 +296,10 @@ export function analyzeThread(kept: readonly ThreadMessage[]): ThreadAnalysis {
  */
 function resolveTarget(m: AnalyzedMessage, cue: StanceCue, messages: readonly AnalyzedMessage[], stemsOf: readonly string[][]): { to: number } | { answer: number } | null {
   const i = m.index;
-  for (const p of m.addressed) {
+  // Only people named where the stance is ("Agree with Juan", not the mention in "<@Eve> send the counts").
+  const stanceSentences = m.text.split(/(?<=[.!?])\s+|\n+/).filter((s) => stanceOf(s) !== null);
+  const named = (p: PersonRef) => stanceSentences.some((s) => s.includes(p.name) || new RegExp(`\\b${escapeRe(p.name.split(/\s+/)[0]!)}\\b`).test(s));
+  for (const p of m.addressed.filter(named)) {
     for (let j = i - 1; j >= 0; j--) {
       const c = messages[j]!;
       if (c.author.id !== p.id) continue;
@@ -286,7 +309,7 @@ function resolveTarget(m: AnalyzedMessage, cue: StanceCue, messages: readonly An
   }
   const object = assentObject(m.text);
   if (object) {
-    const words = stems(object);
+    const words = looseStems(stems(object));
     let best = -1;
     let bestScore = 0;
     for (let j = i - 1; j >= 0; j--) {
@@ -301,7 +324,7 @@ function resolveTarget(m: AnalyzedMessage, cue: StanceCue, messages: readonly An
     if (c.author.id === m.author.id) continue;
     const lastQuestion = c.text.trim().split(/(?<=[.!?])\s+|\n+/).filter(Boolean).pop() ?? '';
     if (c.onlyQuestion || (isQuestionSentence(lastQuestion) && !isProposalCheck(lastQuestion))) {
-      if (cue.weak || asksForView(lastQuestion) || overlap(stemsOf[i]!, stems(lastQuestion)) >= 2) return { answer: j };
+      if (cue.weak || asksForView(lastQuestion) || overlap(stemsOf[i]!, looseStems(stems(lastQuestion))) >= 2) return { answer: j };
       if (c.onlyQuestion) continue;
     }
     return { to: j };
