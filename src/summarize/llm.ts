@@ -18,8 +18,10 @@ export const threadOutputSchema = z.object({
   positions: list(z.object({ participant: z.string(), organization: z.string(), points: list(rawPoint, 5) }), 40),
   agreements: list(rawPoint, 10),
   disagreements: list(rawPoint, 10),
+  /** Optional for replies written before decisions existed; the JSON schema requires it. */
+  decisions: z.array(rawPoint).max(500).optional().transform((a) => (a ?? []).slice(0, 10)),
   openQuestions: list(rawPoint, 10),
-  actionItems: list(rawPoint.extend({ owner: z.string() }), 15),
+  actionItems: list(rawPoint.extend({ owner: z.string(), due: z.string().optional() }), 15),
 });
 export type ThreadOutput = z.infer<typeof threadOutputSchema>;
 
@@ -44,8 +46,12 @@ const POINT_JSON = { type: 'object', additionalProperties: false, required: ['te
 const ACTION_JSON = {
   type: 'object',
   additionalProperties: false,
-  required: ['text', 'owner', 'sources', 'quotes'],
-  properties: { ...POINT_PROPERTIES, owner: { type: 'string', description: 'Who is to do it, as named in the thread; "" when not stated.' } },
+  required: ['text', 'owner', 'due', 'sources', 'quotes'],
+  properties: {
+    ...POINT_PROPERTIES,
+    owner: { type: 'string', description: 'Who is to do it: the author name as in the input, or the mentioned person; "" when the thread does not say. Never a pronoun.' },
+    due: { type: 'string', description: 'When it is due, in the words of the message ("by Friday"); "" when not stated.' },
+  },
 } as const;
 
 export const THREAD_JSON_SCHEMA = {
@@ -54,7 +60,7 @@ export const THREAD_JSON_SCHEMA = {
   schema: {
     type: 'object',
     additionalProperties: false,
-    required: ['overview', 'positions', 'agreements', 'disagreements', 'openQuestions', 'actionItems'],
+    required: ['overview', 'positions', 'agreements', 'disagreements', 'decisions', 'openQuestions', 'actionItems'],
     properties: {
       overview: { type: 'array', items: POINT_JSON },
       positions: {
@@ -72,6 +78,7 @@ export const THREAD_JSON_SCHEMA = {
       },
       agreements: { type: 'array', items: POINT_JSON },
       disagreements: { type: 'array', items: POINT_JSON },
+      decisions: { type: 'array', items: POINT_JSON },
       openQuestions: { type: 'array', items: POINT_JSON },
       actionItems: { type: 'array', items: ACTION_JSON },
     },

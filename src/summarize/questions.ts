@@ -67,7 +67,9 @@ function answersOf(q: AnalyzedMessage, text: string, messages: readonly Analyzed
     if (r.author.id === q.author.id) continue;
     const t = normalizeCue(r.text);
     // "I can pull that list" promises an answer; it is not one.
-    const nonAnswer = (NON_ANSWER.test(t) || commitmentIn(r.text.split(/(?<=[.!?])\s+/)[0] ?? '') !== null) && !isDecision(r.text);
+    // A promise that takes up the question's words ("I will circulate a draft with target review times") does answer it.
+    const promise = commitmentIn(r.text.split(/(?<=[.!?])\s+/)[0] ?? '') !== null && shared(j) < 2;
+    const nonAnswer = (NON_ANSWER.test(t) || promise) && !isDecision(r.text);
     if (next) {
       next = false;
       // The first reply from someone else that is not about something else (a stance on another message, a request accepted).

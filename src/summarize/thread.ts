@@ -8,6 +8,9 @@ import { readAttachments, type FileFetcher } from './attachments.ts';
 import { batchByTokens, clipToTokens, estimateTokens, mapLimited } from './batch.ts';
 import { groundPoint, groundPoints, toRawPoint, type GroundDrop, type SourceDoc } from './ground.ts';
 import { callModel, logDrops, THREAD_JSON_SCHEMA, threadOutputSchema, type ThreadOutput } from './llm.ts';
+import { dueIn } from './actions.ts';
+import { logVerifyDrops, verifySections, type VerifyDrop } from './llm-verify.ts';
+import { analysisSections } from './sections.ts';
 import { extractiveThemes, extractiveThread } from './thread-extractive.ts';
 import { baseSummary, prepare, type Prepared } from './thread-prepare.ts';
 import type { Position, ProgressFn, SourceRef, Summary, SummaryPoint } from './types.ts';
@@ -134,6 +137,7 @@ interface PartialSummary {
   positions: Position[];
   agreements: SummaryPoint[];
   disagreements: SummaryPoint[];
+  decisions: SummaryPoint[];
   openQuestions: SummaryPoint[];
   actionItems: SummaryPoint[];
   /** Message keys covered, first and last ("M1", "M40"). */
@@ -146,7 +150,25 @@ function isoTime(ts: string): string {
   return Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ') + 'Z' : 'unknown';
 }
 
-function fenceMessage(doc: SourceDoc, m: ThreadMessage, text: string): string {
+/** The thread analysis of one message, as attributes the model reads beside its text. */
+function analysisAttributes(p: Prepared, i: number): Record<string, string> {
+  const a = p.analysis;
+  const m = a.messages[i]!;
+  const key = (j: number) => a.messages[j]!.key;
+  const out: Record<string, string> = {};
+  if (m.replyTo !== undefined) out.replies_to = key(m.replyTo);
+  if (m.mentions.length) out.mentions = m.mentions.map((x) => x.name).join(', ');
+  if (m.stance) out.stance = `${m.stance.stance === 'assent' ? 'agrees with' : 'pushes back on'} ${key(m.stance.target)}`;
+  const r = [...m.reactions.assent.map((x) => `agreed by ${x.name}`), ...m.reactions.dissent.map((x) => `opposed by ${x.name}`)];
+  if (r.length) out.reactions = r.join(', ');
+  if (m.decision) out.decision = 'yes';
+  else if (m.proposal) out.proposal = 'yes';
+  const qs = a.questions.filter((q) => q.message === i);
+  if (qs.length) out.questions = qs.map((q) => (q.open ? 'open' : `answered by ${q.answeredBy.map(key).join(' ')}`)).join('; ');
+  return out;
+}
+
+function fenceMessage(p: Prepared, doc: SourceDoc, m: ThreadMessage, text: string, i: number): string {
   return fenceElement(
     'message',
     {
@@ -156,6 +178,7 @@ function fenceMessage(doc: SourceDoc, m: ThreadMessage, text: string): string {
       time: isoTime(m.ts),
       edited: m.edited ? 'yes' : 'no',
       files: m.files.length ? m.files.map((f) => f.title ?? f.name).join(', ') : 'none',
+      ...analysisAttributes(p, i),
     },
     text,
   );
@@ -168,7 +191,7 @@ function threadLine(p: Prepared, part?: string): string {
 
 function partialCounts(x: Omit<PartialSummary, 'first' | 'last'>): number {
   return (
-    x.overview.length + x.positions.reduce((n, q) => n + q.points.length, 0) + x.agreements.length + x.disagreements.length + x.openQuestions.length + x.actionItems.length
+    x.overview.length + x.positions.reduce((n, q) => n + q.points.length, 0) + x.agreements.length + x.disagreements.length + x.decisions.length + x.openQuestions.length + x.actionItems.length
   );
 }
 
@@ -177,7 +200,7 @@ function partialCounts(x: Omit<PartialSummary, 'first' | 'last'>): number {
  * points drawn from that participant's own messages; an owner is kept only when the cited
  * messages name them or were written by them.
  */
-function groundThreadOutput(out: ThreadOutput, p: Prepared, scope: (doc: SourceDoc) => boolean, drops: GroundDrop[]): Omit<PartialSummary, 'first' | 'last'> {
+function groundThreadOutput(out: ThreadOutput, p: Prepared, scope: (doc: SourceDoc) => boolean, drops: GroundDrop[], verifyDrops: VerifyDrop[]): Omit<PartialSummary, 'first' | 'last'> {
   const opts = { inScope: scope, maxQuotes: 2 };
   const positions: Position[] = [];
   for (const pos of out.positions) {
@@ -197,32 +220,27 @@ function groundThreadOutput(out: ThreadOutput, p: Prepared, scope: (doc: SourceD
   for (const raw of out.actionItems) {
     const point = groundPoint(raw, p.index, drops, opts);
     if (!point) continue;
-    if (point.owner && !ownerSupported(point.owner, point.sources, p)) delete point.owner;
-    actionItems.push(point);
+    const due = raw.due?.trim();
+    const at = p.analysis.messages.find((m) => m.ts === point.sources[0]?.id)?.date;
+    const resolved = due ? dueIn(due, at) : undefined;
+    actionItems.push(due ? { ...point, due: { ...resolved, text: due } } : point);
     if (actionItems.length >= 10) break;
   }
-  return {
-    overview: groundPoints(out.overview, p.index, drops, opts, 6),
-    positions,
-    agreements: groundPoints(out.agreements, p.index, drops, opts),
-    disagreements: groundPoints(out.disagreements, p.index, drops, opts),
-    openQuestions: groundPoints(out.openQuestions, p.index, drops, opts),
-    actionItems,
-  };
+  const verified = verifySections(
+    p,
+    {
+      agreements: groundPoints(out.agreements, p.index, drops, opts),
+      disagreements: groundPoints(out.disagreements, p.index, drops, opts),
+      decisions: groundPoints(out.decisions, p.index, drops, opts),
+      openQuestions: groundPoints(out.openQuestions, p.index, drops, opts),
+      actionItems,
+    },
+    verifyDrops,
+  );
+  return { overview: groundPoints(out.overview, p.index, drops, opts, 6), positions, ...verified };
 }
 
 /** An owner is believed when a cited message names them or was written by them. */
-function ownerSupported(owner: string, sources: SourceRef[], p: Prepared): boolean {
-  const o = owner.toLowerCase().replace(/^@/, '');
-  const first = o.split(/\s+/)[0] ?? o;
-  return sources.some((s) => {
-    const doc = p.index.resolve(s.id);
-    if (!doc) return false;
-    const author = (doc.author ?? '').toLowerCase();
-    return author === o || author.split(/\s+/)[0] === first || doc.text.toLowerCase().includes(o) || (first.length > 2 && doc.text.toLowerCase().includes(first));
-  });
-}
-
 function toModelJson(x: Omit<PartialSummary, 'first' | 'last'>, keyOf: (ref: SourceRef) => string): string {
   const raw = (ps: SummaryPoint[]) => ps.map((q) => toRawPoint(q, keyOf));
   return JSON.stringify({
@@ -230,8 +248,9 @@ function toModelJson(x: Omit<PartialSummary, 'first' | 'last'>, keyOf: (ref: Sou
     positions: x.positions.map((q) => ({ participant: q.participant, organization: q.organization ?? '', points: raw(q.points) })),
     agreements: raw(x.agreements),
     disagreements: raw(x.disagreements),
+    decisions: raw(x.decisions),
     openQuestions: raw(x.openQuestions),
-    actionItems: x.actionItems.map((q) => ({ ...toRawPoint(q, keyOf), owner: q.owner ?? '' })),
+    actionItems: x.actionItems.map((q) => ({ ...toRawPoint(q, keyOf), owner: q.owner ?? '', due: q.due?.text ?? '' })),
   });
 }
 
@@ -249,6 +268,7 @@ function concatPartials(parts: PartialSummary[]): PartialSummary {
     positions,
     agreements: take((x) => x.agreements, 8),
     disagreements: take((x) => x.disagreements, 8),
+    decisions: take((x) => x.decisions, 8),
     openQuestions: take((x) => x.openQuestions, 8),
     actionItems: take((x) => x.actionItems, 10),
     first: parts[0]!.first,
@@ -266,9 +286,9 @@ async function llmThread(llm: LlmContext, p: Prepared, shareable: boolean, progr
   const fenced = p.kept.map((m, i) => {
     const doc = p.docs[i]!;
     // A message longer than a whole batch is sent shortened; its quotes still verify against the full text.
-    const clip = clipToTokens(m.text, Math.max(50, dataBudget - estimateTokens(fenceMessage(doc, m, '')) - 10));
+    const clip = clipToTokens(m.text, Math.max(50, dataBudget - estimateTokens(fenceMessage(p, doc, m, '', i)) - 10));
     if (clip.clipped) clipped++;
-    return { index: i, text: fenceMessage(doc, m, clip.text) };
+    return { index: i, text: fenceMessage(p, doc, m, clip.text, i) };
   });
   const batches = batchByTokens(fenced, (f) => estimateTokens(f.text) + 1, dataBudget);
   const planned = batches.length + (batches.length > 1 ? Math.ceil(batches.length / 3) : 0);
@@ -278,6 +298,7 @@ async function llmThread(llm: LlmContext, p: Prepared, shareable: boolean, progr
     );
   }
   const drops: GroundDrop[] = [];
+  const verifyDrops: VerifyDrop[] = [];
   let done = 0;
   progress({ phase: 'map', done: 0, total: batches.length, message: `Summarizing ${p.kept.length} messages` });
   const partials = await mapLimited(batches, MAP_CONCURRENCY, async (batch, b) => {
@@ -299,7 +320,7 @@ async function llmThread(llm: LlmContext, p: Prepared, shareable: boolean, progr
       jsonSchema: THREAD_JSON_SCHEMA,
       schema: threadOutputSchema,
     });
-    const grounded = groundThreadOutput(out, p, (d) => keys.has(d.key), drops);
+    const grounded = groundThreadOutput(out, p, (d) => keys.has(d.key), drops, verifyDrops);
     progress({ phase: 'map', done: ++done, total: batches.length, message: `Summarized part ${done} of ${batches.length}` });
     return { ...grounded, first, last } satisfies PartialSummary;
   });
@@ -350,7 +371,7 @@ async function llmThread(llm: LlmContext, p: Prepared, shareable: boolean, progr
         const n = Number(d.key.slice(1)) - 1;
         return n >= first && n <= last;
       };
-      const grounded = groundThreadOutput(out, p, inRange, reduceDrops);
+      const grounded = groundThreadOutput(out, p, inRange, reduceDrops, verifyDrops);
       progress({ phase: 'reduce', done: ++reduced, total: groups.length, message: 'Merging the partial summaries' });
       // A merge that lost everything is no merge: keep what the partials had.
       return partialCounts(grounded) > 0 ? { ...grounded, first, last } : concatPartials(parts);
@@ -363,8 +384,12 @@ async function llmThread(llm: LlmContext, p: Prepared, shareable: boolean, progr
   s.positions = final.positions;
   s.agreements = final.agreements;
   s.disagreements = final.disagreements;
+  s.decisions = final.decisions;
   s.openQuestions = final.openQuestions;
   s.actionItems = final.actionItems;
+  // Which questions were answered, and by whom, is the analysis's: the same in every mode.
+  s.answeredQuestions = analysisSections(p).answeredQuestions;
+  logVerifyDrops(llm, verifyDrops);
   s.themes = extractiveThemes(p);
   if (clipped > 0) s.notes.push(`${clipped} very long message${clipped === 1 ? ' was' : 's were'} shortened before being sent to the model.`);
   return s;

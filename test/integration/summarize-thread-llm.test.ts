@@ -135,12 +135,60 @@ describe('LLM thread summaries', () => {
       { participant: 'Omar Haddad', organization: 'Arms Control Watch', points: [expect.objectContaining({ text: 'Omar opposes weaker vetting.', sources: [expect.objectContaining({ label: 'Omar Haddad (Arms Control Watch)' })] })] },
     ]);
     expect(s.actionItems.map((a) => [a.text, a.owner ?? null])).toEqual([
-      ['Maya will circulate a revised draft.', 'Maya Chen'],
+      ['Maya will circulate a revised draft.', 'UMAYA001'],
       ['Someone will brief Congress.', null],
     ]);
     const warn = await logs.waitFor('the drop log', (l) => l.msg === 'dropped summary references the sources do not support');
     expect(warn.byReason).toMatchObject({ quote_not_in_passage: 2, unknown_source: 3, no_source: 2, out_of_scope: 1 });
     expect(standIn.chatRequests()).toHaveLength(1);
+  });
+
+  it('checks each section against the thread analysis: unsupported agreements, decisions, answered questions and unknown owners are dropped', async () => {
+    const { ctx: c, logs } = ctx();
+    // M2 Dana's 30-day position, M4 Tom agreeing with it; M3 Omar opposing; M8 Dana's question, answered by M9 (Maya); M10 Maya's request to Priya.
+    const q = (source: string, quote: string) => ({ source, quote });
+    standIn.enqueue(
+      reply.json({
+        ...empty,
+        agreements: [
+          { text: 'Tom agreed with Dana on 30-day reviews.', sources: ['M2', 'M4'], quotes: [q('M4', 'I agree with Dana that the 30-day review for allies would help co-production programs.')] },
+          { text: 'Everyone agreed vetting should go.', sources: ['M3'], quotes: [] },
+        ],
+        disagreements: [{ text: 'Omar opposed weaker vetting against Dana.', sources: ['M2', 'M3'], quotes: [] }],
+        decisions: [{ text: 'The 30-day review was adopted.', sources: ['M2', 'M4'], quotes: [] }],
+        openQuestions: [
+          { text: 'How is end-use monitoring measured?', sources: ['M5'], quotes: [] },
+          { text: 'Will target review times be published?', sources: ['M8'], quotes: [] },
+        ],
+        actionItems: [
+          { text: 'Priya drafts the monitoring section.', owner: 'Priya Natarajan', due: '', sources: ['M10'], quotes: [] },
+          { text: 'A revised draft goes out.', owner: 'I', due: 'by Friday', sources: ['M9'], quotes: [] },
+          { text: 'Someone briefs the Hill.', owner: 'Senator Jones', due: '', sources: ['M9'], quotes: [] },
+        ],
+      }),
+    );
+    const s = await summarizeThread(c, { title: 'Feedback thread', messages: thread() });
+    expect(s.mode).toBe('llm');
+    expect(s.agreements.map((a) => a.text)).toEqual(['Tom agreed with Dana on 30-day reviews.']);
+    expect(s.disagreements.map((a) => a.text)).toEqual(['Omar opposed weaker vetting against Dana.']);
+    expect(s.decisions).toEqual([]);
+    expect(s.openQuestions.map((a) => a.text)).toEqual(['How is end-use monitoring measured?']);
+    expect(s.actionItems.map((a) => [a.text, a.owner ?? null, a.ownerName ?? null])).toEqual([
+      ['Priya drafts the monitoring section.', 'UPRIY006', 'Priya Natarajan'],
+      ['A revised draft goes out.', null, null],
+      ['Someone briefs the Hill.', null, null],
+    ]);
+    // The due date is kept as written and resolved from the message's date (Friday 2025-10-10).
+    expect(s.actionItems[1]!.due).toEqual({ text: 'by Friday', date: '2025-10-10' });
+    // Answered questions come from the analysis, with who answered.
+    expect(s.answeredQuestions.map((a) => a.answeredBy?.map((x) => x.name))).toEqual([['Maya Chen']]);
+    const warn = await logs.waitFor('the verify log', (l) => l.msg === 'dropped summary items the thread does not support');
+    expect(warn.byReason).toEqual({ agreement_unsupported: 1, decision_unsupported: 1, question_answered: 1, owner_unknown: 2 });
+    // The model was shown the analysis beside each message.
+    const user = messagesOf(standIn.chatRequests()[0]!, 'user').join('\n');
+    expect(user).toMatch(/<message id="M4" author="Tom Becker"[^>]* replies_to="M2"[^>]* stance="agrees with M2"/);
+    expect(user).toMatch(/<message id="M10" author="Maya Chen"[^>]* mentions="Priya Natarajan"/);
+    expect(user).toMatch(/<message id="M5" author="Lena Fischer"[^>]* questions="open"/);
   });
 
   it('fences message text as data: a message cannot close the fence or pose as the system', async () => {
