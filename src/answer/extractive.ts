@@ -12,16 +12,24 @@ import { ABSTAIN_MESSAGE, type Answer, type Citation } from '../domain/answer.ts
  */
 export const PASSAGE_MIN_COVERAGE = 0.35;
 export const SENTENCE_MIN_COVERAGE = 0.25;
+/**
+ * The thresholds in use: the constants above, changed only by the abstention curve
+ * (bench/eval-baseline.ts --curve), which answers the same questions at several of them.
+ */
+export const coverageThresholds = { passage: PASSAGE_MIN_COVERAGE, sentence: SENTENCE_MIN_COVERAGE };
 const MAX_SENTENCES = 3;
 /** A list lead-in ("... three lines of effort:") is quoted with its items up to this length. */
 const LIST_QUOTE_MAX = 700;
 
 /** What a question asks for, recognised from its wording, and how to spot it in a sentence. */
 const ANSWER_TYPES = {
-  date: /\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}\b|\b\d{4}-\d{2}-\d{2}\b/i,
+  date: /\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? (?:\d{1,2},? )?\d{4}\b|\b\d{4}-\d{2}-\d{2}\b|\b(?:in|since|from|until|by) (?:1[89]|20)\d\d\b/i,
   email: /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/,
   person: /\b(?:Director|Secretary|Ambassador|Assistant|President|Deputy|Special Assistant)\b|\b[A-Z][a-z]+ [A-Z][a-z]+,? (?:said|says)\b|: [A-Z][a-z]+ [A-Z][a-z]+$/,
   quantity: /\$?\d[\d,.]*\s*(?:%|percent|billion|million|kg|km)?/,
+  duration: /\b(?:\d+|one|two|three|four|five|six|ten|several|many)\s+(?:days?|weeks?|months?|years?|hours?|decades?)\b|\b(?:within|over|in) the (?:next|coming|past) (?:\w+ )?(?:days?|weeks?|months?|years?|decades?)\b|\b(?:since|dating back to) (?:1[89]|20)\d\d\b/i,
+  /** An office, bureau, agency or group named in capitals: what "which office" or "who" (as an institution) asks for. */
+  organisation: /\b(?:Office|Bureau|Department|Agency|Council|Group|Committee|Center|Centre|Administration|Association|Regime|Arrangement|Coordinator)\b(?: of(?: the)?(?: [A-Z][\w-]*)+)?|\b[A-Z]{2,}(?:\/[A-Z]{2,})+\b/,
 } as const;
 type AnswerType = keyof typeof ANSWER_TYPES;
 
@@ -32,6 +40,8 @@ export function expectedAnswerTypes(question: string): AnswerType[] {
   if (/\b(e-?mail|contact|address|reach|write to|send (comments|feedback))\b/.test(q)) out.push('email');
   if (/\bwho\b|\bwhose\b|\bwhich official\b|\bdirector\b|\bhead of\b/.test(q)) out.push('person');
   if (/\bhow (many|much|large|big|far|heavy)\b|\bwhat (number|amount|value|size|percentage)\b|\bworth\b/.test(q)) out.push('quantity');
+  if (/\bhow long\b|\bhow many (days|weeks|months|years)\b|\bfor how long\b|\bsince when\b|\bduration\b/.test(q)) out.push('duration');
+  if (/\bwhich (?:\w+ )?(office|offices|agency|agencies|bureau|bureaus|department|departments|group|groups|organi[sz]ations?|body|bodies|committee|council|regime|component|components)\b|\bwho\b|\bto whom\b/.test(q)) out.push('organisation');
   return out;
 }
 
@@ -104,7 +114,7 @@ export async function relevantPassages(db: Queryable, analysis: QueryAnalysis, p
   const lexemes = await lexemesOf(db, passages.map((p) => `${p.headingPath.join(' ')} ${p.text}`));
   return passages
     .map((passage, i) => ({ passage, coverage: coverage(analysis, lexemes[i]!) }))
-    .filter((r) => r.coverage >= PASSAGE_MIN_COVERAGE);
+    .filter((r) => r.coverage >= coverageThresholds.passage);
 }
 
 /**
@@ -142,9 +152,9 @@ export async function extractiveAnswer(db: Queryable, analysis: QueryAnalysis, p
       // A date line or an address shares no words with "when ...?" or "whom do I e-mail?":
       // for those the cue alone qualifies a sentence from a relevant passage.
       const cueOnly = typed && wanted.some((t) => (t === 'date' || t === 'email') && ANSWER_TYPES[t].test(u.text));
-      return { unit: u, cov: cueOnly ? Math.max(cov, SENTENCE_MIN_COVERAGE) : cov, score: cov * rankBonus * shape + (typed ? 0.1 : 0) };
+      return { unit: u, cov: cueOnly ? Math.max(cov, coverageThresholds.sentence) : cov, score: cov * rankBonus * shape + (typed ? 0.1 : 0) };
     })
-    .filter((s) => s.cov >= SENTENCE_MIN_COVERAGE)
+    .filter((s) => s.cov >= coverageThresholds.sentence)
     .sort((a, b) => b.score - a.score || a.unit.passageIndex - b.unit.passageIndex || a.unit.start - b.unit.start);
   if (scored.length === 0) return abstention(question);
 
@@ -157,8 +167,10 @@ export async function extractiveAnswer(db: Queryable, analysis: QueryAnalysis, p
     if (chosen.some((c) => normalizeForMatch(c.unit.text).includes(key) || key.includes(normalizeForMatch(c.unit.text)))) continue;
     chosen.push(s);
   }
-  // Read in document order within a passage, passages in rank order.
-  chosen.sort((a, b) => a.unit.passageIndex - b.unit.passageIndex || a.unit.start - b.unit.start);
+  // The sentence holding what was asked for (a date for "when", an address for "what e-mail")
+  // comes first; the rest read in document order within a passage, passages in rank order.
+  const holdsAnswer = (s: (typeof chosen)[number]) => (wanted.some((t) => ANSWER_TYPES[t].test(s.unit.text)) ? 0 : 1);
+  chosen.sort((a, b) => holdsAnswer(a) - holdsAnswer(b) || a.unit.passageIndex - b.unit.passageIndex || a.unit.start - b.unit.start);
 
   const citations: Citation[] = [];
   const parts: string[] = [];

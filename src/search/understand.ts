@@ -32,6 +32,8 @@ export interface UnderstandOptions {
 
 /** Whether WordNet expansion is on by default: chosen by measurement (README, "Understanding questions"). */
 export const WORDNET_DEFAULT = true;
+/** The defaults in use; only the evaluation bench changes them, to measure with and without. */
+export const understandDefaults = { wordnet: WORDNET_DEFAULT, corrections: true, acronyms: true };
 /** Weights of WordNet additions relative to a typed word: below the hand-written thesaurus. */
 export const WORDNET_SYNONYM_WEIGHT = 0.4;
 export const WORDNET_HYPERNYM_WEIGHT = 0.25;
@@ -237,7 +239,7 @@ export async function understandQuestion(db: Queryable, question: string, option
   const time = readTimeScope(searchText);
 
   const corrections: TermCorrection[] = [];
-  if (options.corrections !== false) {
+  if (options.corrections ?? understandDefaults.corrections) {
     const words = [...new Set((searchText.match(WORD) ?? []).filter(correctable))];
     const infos = await wordInfo(db, words);
     for (const info of infos) {
@@ -257,8 +259,8 @@ export async function understandQuestion(db: Queryable, question: string, option
     source: 'thesaurus' as const,
     weight: THESAURUS_WEIGHT,
   }));
-  if (options.acronyms !== false) expansions.push(...(await acronymExpansions(db, searchText, options.isEnglishWord ?? isEnglishWord)));
-  if (options.wordnet ?? WORDNET_DEFAULT) expansions.push(...(await wordnetExpansions(db, searchText)));
+  if (options.acronyms ?? understandDefaults.acronyms) expansions.push(...(await acronymExpansions(db, searchText, options.isEnglishWord ?? isEnglishWord)));
+  if (options.wordnet ?? understandDefaults.wordnet) expansions.push(...(await wordnetExpansions(db, searchText)));
 
   return {
     text,

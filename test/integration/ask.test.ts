@@ -3,6 +3,7 @@ import type { Answer } from '../../src/domain/answer.ts';
 import { loadConfig } from '../../src/config.ts';
 import { HashingEmbedder } from '../../src/search/embedder.ts';
 import { analyzeQuery } from '../../src/search/query.ts';
+import { understandQuestion } from '../../src/search/understand.ts';
 import { fullTextCandidates, hybridSearch } from '../../src/search/retrieve.ts';
 import { ask, createServices, ensureCorpus, type Services } from '../../src/services.ts';
 import { BAKLAVA_QUESTION, CORPUS_FILES, CORPUS_IDS, THREE_LINES, THREE_LINES_QUESTION } from '../helpers/corpus.ts';
@@ -120,7 +121,8 @@ describe('ingest → ask', () => {
 
   it('falls back to the vector list, in its order, where full-text search finds too little (misspellings)', async () => {
     const question = 'implementaton plann: thre linez of efort?';
-    const analysis = await analyzeQuery(services.db, question);
+    // Uncorrected: typo correction (understandQuestion) would let full-text search find most of them.
+    const analysis = await analyzeQuery(services.db, await understandQuestion(services.db, question, { corrections: false }));
     const fts = await fullTextCandidates(services.db, analysis);
     expect(fts.length).toBeLessThan(5);
     const hits = await hybridSearch(services.db, services.embedder, analysis, { k: 5 });

@@ -6,6 +6,7 @@ import { BUNDLED_CORPUS_DIR, ingestPaths, type IngestContext } from '../../inges
 import { extractiveAnswer } from '../../src/answer/extractive.ts';
 import { listAcronyms, refreshAcronyms } from '../../src/db/acronyms.ts';
 import type { Db } from '../../src/db/index.ts';
+import type { Passage } from '../../src/domain/passage.ts';
 import { HashingEmbedder } from '../../src/search/embedder.ts';
 import { analyzeQuery } from '../../src/search/query.ts';
 import { hybridSearch } from '../../src/search/retrieve.ts';
@@ -139,5 +140,43 @@ describe(`WordNet (${dbLabel})`, () => {
     const rank = analysis.rankTerms.find((t) => t.lexeme === 'arm')!;
     const own = analysis.rankTerms.find((t) => t.lexeme === 'weapon')!;
     expect(rank.weight / own.weight).toBeLessThan(1);
+  });
+});
+
+describe(`answers put the asked-for thing first (${dbLabel})`, () => {
+  // Cast: the passage type grows fields (pages) that this test does not need.
+  const passage = (text: string): Passage =>
+    ({
+    chunkId: 'memo#0',
+    documentId: 'memo',
+    ordinal: 0,
+    headingPath: [],
+    text,
+    start: 0,
+    end: text.length,
+    document: { id: 'memo', title: 'Memo', date: null, source: 'memo.txt', kind: 'memo', issuingOffice: null },
+    score: 1,
+    ftsRank: 1,
+    vectorRank: null,
+    vectorDistance: null,
+    }) as unknown as Passage;
+
+  it('quotes the sentence with the date first for a "when" question, the address first for "what e-mail"', async () => {
+    // In document order the sentence without the date or the address would come first.
+    const text =
+      'The widget review plan was submitted to the Board after a long review. The widget review plan was submitted on March 3, 2019. ' +
+      'Questions about the widget review plan are welcome from widget makers. Questions about the widget review plan go to widgets@example.gov.';
+    const when = await extractiveAnswer(db, await analyzeQuery(db, 'When was the widget review plan submitted?'), [passage(text)]);
+    expect(when.abstained).toBe(false);
+    expect(when.citations.length).toBeGreaterThan(1);
+    expect(when.citations[0]!.quote).toContain('March 3, 2019');
+    const mail = await extractiveAnswer(db, await analyzeQuery(db, 'What e-mail takes questions about the widget review plan?'), [passage(text)]);
+    expect(mail.citations[0]!.quote).toContain('widgets@example.gov');
+    const long = await extractiveAnswer(
+      db,
+      await analyzeQuery(db, 'How long does a widget licence review take?'),
+      [passage('Each widget licence review takes place at the Board, and a widget licence review is recorded. A widget licence review takes ten days at most.')],
+    );
+    expect(long.citations[0]!.quote).toContain('ten days');
   });
 });
