@@ -3,6 +3,7 @@ import type { Passage } from '../search/retrieve.ts';
 import { expandFollowUp } from './followup.ts';
 import { LlmFailure, llmAnswer, logLlmFailure, rewriteFollowUp, type LlmContext } from './llm.ts';
 import type { Answer, ConversationTurn } from '../domain/answer.ts';
+import { addVersionNotes, type VersionSupport } from './versions.ts';
 
 /**
  * The two answer paths behind ask(). Retrieval is passed in (ask() owns it), so this module
@@ -12,6 +13,13 @@ import type { Answer, ConversationTurn } from '../domain/answer.ts';
 export interface Retrieval {
   passages: Passage[];
   extractive(): Promise<Answer>;
+  /** Catalog facts and the current version's say: superseded warnings are added by code in both modes (./versions.ts). */
+  versions?: VersionSupport;
+  /**
+   * Status and comparison questions are answered by code from the catalog and the documents side
+   * by side (./status.ts, ./compare.ts), in both modes; null when the question turns out to be a look-up.
+   */
+  special?: () => Promise<Answer | null>;
 }
 export type Retriever = (query: string) => Promise<Retrieval>;
 
@@ -23,10 +31,17 @@ function asAsked(answer: Answer, question: string, searched: string): Answer {
   return { ...rest, question, ...(searched.trim() !== question.trim() ? { standaloneQuestion: searched } : {}) };
 }
 
+/** The version step (warnings on superseded documents, the current document's quote), when the retrieval supports it. */
+async function withVersions(answer: Answer, retrieval: Retrieval, searched: string): Promise<Answer> {
+  return retrieval.versions ? addVersionNotes(answer, retrieval.versions, searched) : answer;
+}
+
 export async function answerExtractively(question: string, history: readonly ConversationTurn[], retrieve: Retriever): Promise<Answer> {
   const searched = history.length > 0 ? expandFollowUp(question, history) : question;
   const retrieval = await retrieve(searched);
-  return asAsked(await retrieval.extractive(), question, searched);
+  const special = retrieval.special ? await retrieval.special() : null;
+  if (special) return asAsked(special, question, searched);
+  return asAsked(await withVersions(await retrieval.extractive(), retrieval, searched), question, searched);
 }
 
 /**
@@ -54,13 +69,16 @@ export async function answerWithLlm(
     }
   }
   const retrieval = await retrieve(searched);
+  const special = retrieval.special ? await retrieval.special() : null;
+  if (special) return asAsked(special, question, searched);
   if (!modelDown) {
     try {
-      return asAsked(await llmAnswer(llm, searched, retrieval.passages), question, searched);
+      // The model is asked to prefer current documents; the warning on a superseded one is the code's.
+      return asAsked(await withVersions(await llmAnswer(llm, searched, retrieval.passages), retrieval, searched), question, searched);
     } catch (err) {
       logLlmFailure(llm, 'answer', err);
     }
   }
-  const fallback = await retrieval.extractive();
+  const fallback = await withVersions(await retrieval.extractive(), retrieval, searched);
   return asAsked({ ...fallback, note: `${LLM_UNAVAILABLE_NOTE} (reference ${llm.ref})` }, question, searched);
 }

@@ -1,3 +1,4 @@
+import { citedDocument } from '../domain/document.ts';
 import type { Queryable } from '../db/types.ts';
 import type { Passage } from '../search/retrieve.ts';
 import { sentenceSpans, type Span } from '../text/sentences.ts';
@@ -92,7 +93,7 @@ export function quoteUnits(text: string): Span[] {
 function toCitation(n: number, p: Passage, quote: string): Citation {
   return {
     n,
-    document: { id: p.document.id, title: p.document.title, date: p.document.date, source: p.document.source },
+    document: citedDocument(p.document),
     quote,
     passage: p.text,
     chunkId: p.chunkId,

@@ -1,3 +1,4 @@
+import { citedDocument } from '../domain/document.ts';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { z } from 'zod';
@@ -264,7 +265,7 @@ function toCitation(v: VerifiedCitation<Passage>): Citation {
   const p = v.passage;
   return {
     n: v.n,
-    document: { id: p.document.id, title: p.document.title, date: p.document.date, source: p.document.source },
+    document: citedDocument(p.document),
     quote: v.quote,
     passage: p.text,
     chunkId: p.chunkId,

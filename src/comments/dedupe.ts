@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Db, Queryable } from '../db/types.ts';
 import { actorLabel, requireStaff, type Actor } from './access.ts';
 import type { CommentDeps } from './deps.ts';
-import { BANDS, LSH_VERSION, ROWS, SHINGLE_WORDS, lshBands } from './minhash.ts';
+import { BANDS, LSH_VERSION, ROWS, SHINGLE_WORDS, lshBands, shingleHashes } from './minhash.ts';
 
 /**
  * Duplicates and mass-comment campaigns.
@@ -87,6 +87,12 @@ const COMPLETE = complete();
 const PER_BAND = 4;
 /** Candidates checked exactly per comment, those sharing the most bands (the most similar, estimated) first. */
 const CHECKED = 8;
+/**
+ * Near duplicates must also share this share of their word shingles (exact Jaccard of the
+ * 3-word shingle sets): trigram similarity alone calls long texts on one subject the same.
+ * Measured by bench/dedupe-threshold.ts (campaign copies stay well above it).
+ */
+export const MIN_SHINGLE_JACCARD = 0.3;
 /** Comments grouped per transaction by groupPending and regroupCampaigns. */
 export const GROUP_BATCH = 500;
 
@@ -175,7 +181,7 @@ async function candidatesOf(tx: Queryable, ids: number[], onlyEarlier: boolean):
       WHERE b.id = ANY($1::int[]) AND length(b.dedupe_text) >= $2`,
     [ids, MIN_EXACT_CHARS],
   );
-  const near = await tx.query<{ x: number; y: number; similarity: number; campaignId: string | null; trackingNumber: string }>(
+  const near = await tx.query<{ x: number; y: number; similarity: number; campaignId: string | null; trackingNumber: string; xText: string; yText: string }>(
     `WITH cand AS (
        SELECT x.comment_id AS x, o.comment_id AS y, count(*) AS shared
          FROM comment_lsh_bands x
@@ -187,7 +193,8 @@ async function candidatesOf(tx: Queryable, ids: number[], onlyEarlier: boolean):
         GROUP BY 1, 2),
      ranked AS (SELECT x, y, row_number() OVER (PARTITION BY x ORDER BY shared DESC, y) AS rk FROM cand)
      SELECT r.x, r.y, similarity(cx.dedupe_text, cy.dedupe_text)::float8 AS similarity,
-            cy.campaign_id AS "campaignId", cy.tracking_number AS "trackingNumber"
+            cy.campaign_id AS "campaignId", cy.tracking_number AS "trackingNumber",
+            cx.dedupe_text AS "xText", cy.dedupe_text AS "yText"
        FROM ranked r JOIN comments cx ON cx.id = r.x JOIN comments cy ON cy.id = r.y
       WHERE r.rk <= $3 AND ${complete('cy')} AND length(cy.dedupe_text) >= $4`,
     [ids, PER_BAND, CHECKED, MIN_NEAR_CHARS],
@@ -199,7 +206,23 @@ async function candidatesOf(tx: Queryable, ids: number[], onlyEarlier: boolean):
     else out.set(x, [c]);
   };
   for (const e of exact) add(e.x, { y: e.y, kind: 'exact', similarity: 1, campaignId: e.campaignId, trackingNumber: e.trackingNumber });
-  for (const n of near) add(n.x, { y: n.y, kind: 'near', similarity: n.similarity, campaignId: n.campaignId, trackingNumber: n.trackingNumber });
+  const shingles = new Map<number, Set<number>>();
+  const setOf = (id: number, text: string) => {
+    let set = shingles.get(id);
+    if (!set) shingles.set(id, (set = new Set(shingleHashes(text))));
+    return set;
+  };
+  for (const n of near) {
+    // Trigram sets of long texts in one vocabulary converge (two different 20,000-character
+    // letters on arms exports share most trigrams); word shingles do not. A near duplicate needs both.
+    const a = setOf(n.x, n.xText);
+    const b = setOf(n.y, n.yText);
+    let both = 0;
+    for (const h of a) if (b.has(h)) both++;
+    const jaccard = both / (a.size + b.size - both || 1);
+    const similarity = jaccard >= MIN_SHINGLE_JACCARD ? n.similarity : Math.min(n.similarity, jaccard);
+    add(n.x, { y: n.y, kind: 'near', similarity, campaignId: n.campaignId, trackingNumber: n.trackingNumber });
+  }
   return out;
 }
 
@@ -222,10 +245,12 @@ const describe = (kind: 'exact' | 'near', similarity: number, of: string) =>
 async function planGrouping(tx: Queryable, ids: number[], threshold: number, onlyEarlier: boolean): Promise<Plan> {
   const plan: Plan = { campaigns: [], marks: [], matches: new Map() };
   if (ids.length === 0) return plan;
-  const own = await tx.query<{ id: number; trackingNumber: string; campaignId: string | null }>(
-    `SELECT id, tracking_number AS "trackingNumber", campaign_id AS "campaignId" FROM comments WHERE id = ANY($1::int[])`,
+  const own = await tx.query<{ id: number; trackingNumber: string; campaignId: string | null; duplicateComments: number }>(
+    `SELECT id, tracking_number AS "trackingNumber", campaign_id AS "campaignId", duplicate_comments AS "duplicateComments"
+       FROM comments WHERE id = ANY($1::int[])`,
     [ids],
   );
+  const copiesBehind = new Map(own.map((r) => [r.id, r.duplicateComments]));
   const campaignOf = new Map<number, string | null>();
   const trackingOf = new Map<number, string>();
   for (const r of own) {
@@ -250,7 +275,17 @@ async function planGrouping(tx: Queryable, ids: number[], threshold: number, onl
     const best =
       matching.find((c) => c.kind === 'exact') ??
       matching.filter((c) => c.kind === 'near').sort((a, b) => b.similarity - a.similarity || a.y - b.y)[0];
-    if (!best) continue;
+    if (!best) {
+      // regulations.gov counted identical copies behind this one: it is a campaign by itself,
+      // which later copies join.
+      const behind = copiesBehind.get(x) ?? 0;
+      if (behind > 0) {
+        const id = newCampaignId();
+        plan.campaigns.push({ id, representativeId: x });
+        mark(x, id, null, null, `a campaign of ${behind + 1} copies (Duplicate Comments: ${behind})`);
+      }
+      continue;
+    }
     let campaignId = campaignOf.get(best.y) ?? null;
     if (campaignId) {
       mark(x, campaignId, best.kind, best.similarity, describe(best.kind, best.similarity, best.trackingNumber));
@@ -262,11 +297,12 @@ async function planGrouping(tx: Queryable, ids: number[], threshold: number, onl
       mark(second, campaignId, best.kind, best.similarity, describe(best.kind, best.similarity, trackingOf.get(first)!));
     }
     plan.matches.set(x, { campaignId, kind: best.kind, matchedId: best.y, matchedTrackingNumber: best.trackingNumber, similarity: best.similarity });
-    if (onlyEarlier) continue;
-    // Copies of this comment still without a campaign join it too. They exist when copies were
-    // committed together: one grouped before the others were visible found nothing, and the
-    // others then matched an earlier copy instead of it.
-    const twins = await tx.query<{ id: number; trackingNumber: string }>(
+    // Copies of this comment still without a campaign join it too (single link): a copy that
+    // matched no earlier comment stays alone otherwise, when the later ones that match it match
+    // another copy better. On submission they also exist when copies were committed together:
+    // one grouped before the others were visible found nothing. With `onlyEarlier` the
+    // candidates are earlier comments only, so the result still depends on the order alone.
+    const twins = onlyEarlier ? [] : await tx.query<{ id: number; trackingNumber: string }>(
       `SELECT s.id, s.tracking_number AS "trackingNumber" FROM comments s, comments x
         WHERE x.id = $1 AND s.text_hash = x.text_hash AND s.id <> x.id AND s.campaign_id IS NULL
           AND length(x.dedupe_text) >= $2 AND ${complete('s')} ORDER BY s.id`,
@@ -288,7 +324,7 @@ async function planGrouping(tx: Queryable, ids: number[], threshold: number, onl
  * Campaign size as copies: a member counts once plus the identical copies regulations.gov
  * counted behind it (`Duplicate Comments`, when the import had that column).
  */
-const COPIES_OF_MEMBER = '1';
+const COPIES_OF_MEMBER = '1 + duplicate_comments';
 
 async function applyPlan(tx: Queryable, plan: Plan, actor: string): Promise<void> {
   if (plan.campaigns.length) {
@@ -400,8 +436,11 @@ export async function similarCount(db: Queryable, commentId: number): Promise<nu
 
 export interface CampaignSummary {
   campaignId: string;
+  /** Members stored here. */
   size: number;
-  /** Like regulations.gov's duplicateComments on the representative comment: size - 1. */
+  /** Copies the campaign stands for: members plus the `Duplicate Comments` regulations.gov counted behind them. */
+  copies: number;
+  /** Like regulations.gov's duplicateComments on the representative comment: copies - 1. */
   duplicateComments: number;
   exact: number;
   near: number;
@@ -414,7 +453,7 @@ export interface CampaignSummary {
 export async function listCampaigns(deps: CommentDeps, actor: Actor, options: { minSize?: number; limit?: number } = {}): Promise<CampaignSummary[]> {
   requireStaff(deps, actor, 'comments.campaigns');
   return deps.db.query<CampaignSummary>(
-    `SELECT cp.id AS "campaignId", cp.size, (cp.size - 1) AS "duplicateComments",
+    `SELECT cp.id AS "campaignId", cp.size, cp.copies, (cp.copies - 1) AS "duplicateComments",
             count(*) FILTER (WHERE c.duplicate_kind = 'exact')::int AS exact,
             count(*) FILTER (WHERE c.duplicate_kind = 'near')::int AS near,
             r.tracking_number AS "representativeTrackingNumber",
@@ -422,9 +461,9 @@ export async function listCampaigns(deps: CommentDeps, actor: Actor, options: { 
        FROM campaigns cp
        JOIN comments c ON c.campaign_id = cp.id
        LEFT JOIN comments r ON r.id = cp.representative_id
-      WHERE cp.size >= $1
-      GROUP BY cp.id, cp.size, r.tracking_number
-      ORDER BY cp.size DESC, min(c.received_at), cp.id
+      WHERE cp.copies >= $1
+      GROUP BY cp.id, cp.size, cp.copies, r.tracking_number
+      ORDER BY cp.copies DESC, min(c.received_at), cp.id
       LIMIT $2`,
     [options.minSize ?? 2, Math.min(options.limit ?? 100, 1000)],
   );

@@ -1,14 +1,11 @@
+import type { DateSource, DocumentStatus } from '../domain/document.ts';
 import type { Queryable } from './types.ts';
 
 /** The facts a catalog (catalog.yml, `docs set`, Slack) can state about a document. */
 export const FACT_FIELDS = ['title', 'issued', 'status', 'supersedes', 'implements', 'note'] as const;
 export type FactField = (typeof FACT_FIELDS)[number];
 
-export const DOCUMENT_STATUSES = ['current', 'superseded', 'draft', 'withdrawn'] as const;
-export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
-
-/** Where a document's date came from: the text itself, or supplied by the catalog. */
-export type DateSource = 'text' | 'catalog';
+export { DOCUMENT_STATUSES, type DateSource, type DocumentStatus } from '../domain/document.ts';
 
 export interface FactValues {
   title?: string;
@@ -37,6 +34,8 @@ export interface DocumentFacts {
   title: string;
   /** The title the text gives, when the catalog supplied another. */
   textTitle: string;
+  /** Where the document came from (a path in the project, a URL). */
+  source: string;
   /** A possibly partial date (2023, 2023-02, 2023-02-23): the catalog's issued date, else the text's. */
   publishedOn: string | null;
   dateSource: DateSource | null;
@@ -53,7 +52,7 @@ export interface DocumentFacts {
 }
 
 /** Columns of document_view as DocumentFacts, for queries that join it as `v`. */
-export const DOCUMENT_FACT_COLUMNS = `v.id, v.title, v.text_title AS "textTitle", v.published_on AS "publishedOn", v.date_source AS "dateSource",
+export const DOCUMENT_FACT_COLUMNS = `v.id, v.title, v.text_title AS "textTitle", v.source, v.published_on AS "publishedOn", v.date_source AS "dateSource",
   v.text_date::text AS "textDate", v.status, v.status_source AS "statusSource", v.supersedes, v.superseded_by AS "supersededBy",
   v.implements, v.implemented_by AS "implementedBy", v.note`;
 

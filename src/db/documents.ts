@@ -20,7 +20,7 @@ export interface DocumentFields {
  * `publishedOn` read the catalog's title and issued date when it supplies them (`dateSource` says
  * which); `status`, `supersedes`, `supersededBy`, `implements` come from the catalog and relations.
  */
-export interface DocumentRow extends DocumentFields, Omit<DocumentFacts, 'id' | 'title' | 'publishedOn'> {
+export interface DocumentRow extends DocumentFields, Omit<DocumentFacts, 'id' | 'title' | 'publishedOn' | 'source'> {
   chunks: number;
   ingestedAt: Date;
 }
@@ -45,7 +45,7 @@ export const toVector = (v: number[]): string => pgvector.toSql(v.map((x) => Mat
 export async function listDocuments(db: Queryable): Promise<DocumentRow[]> {
   return db.query<DocumentRow>(
     `SELECT ${DOCUMENT_FACT_COLUMNS}, v.kind, v.issuing_office AS "issuingOffice",
-            v.source, v.source_url AS "sourceUrl", v.format, v.contacts, v.ingested_at AS "ingestedAt",
+            v.source_url AS "sourceUrl", v.format, v.contacts, v.ingested_at AS "ingestedAt",
             (SELECT count(*)::int FROM chunks c WHERE c.document_id = v.id) AS chunks
        FROM document_view v ORDER BY v.date_from NULLS LAST, v.title`,
   );

@@ -1,7 +1,10 @@
+import type { CitedDocument, DocumentStatus } from './document.ts';
+
 /** The one answer model every front end renders: CLI --json, console, Slack blocks. */
 export interface Citation {
   n: number;
-  document: { id: string; title: string; date: string | null; source: string };
+  /** id, title, date (possibly partial), source, status and dateSource ("text" | "catalog" | null). */
+  document: CitedDocument;
   quote: string;
   passage: string;
   chunkId: string;
@@ -18,6 +21,47 @@ export interface Answer {
   note?: string;
   /** A follow-up rewritten into the question that was actually searched for; absent when the question was used as asked. */
   standaloneQuestion?: string;
+  /** Cited documents that are superseded (or drafts), what supersedes them, and what the answer added from the current one. */
+  versions?: VersionNote[];
+  /** Status questions: the catalog facts the answer rests on. */
+  facts?: FactCitation[];
+  /** Comparison questions: the answer grouped by document, oldest first. */
+  comparison?: ComparisonSideAnswer[];
+}
+
+/** A warning the code adds (never the model) when an answer cites a document that is not current. */
+export interface VersionNote {
+  document: CitedDocument;
+  /** The citations (n) from that document. */
+  cited: number[];
+  /** The documents that supersede it (the current end of the chain). */
+  supersededBy: CitedDocument[];
+  /** Citations (n) added from the current document on the same point; empty when it says nothing on it. */
+  added: number[];
+  text: string;
+}
+
+/** A catalog fact an answer rests on, with who or what set it and when. */
+export interface FactCitation {
+  documentId: string;
+  field: string;
+  value: string | string[] | null;
+  /** "catalog:<file>", "cli:<user>", "slack:<user>", or "relation" for a status that follows from another document's supersedes. */
+  setBy: string;
+  setAt: string | null;
+}
+
+/** One document's side of a comparison: its quotes on the topic, or that it says nothing on it. */
+export interface ComparisonSideAnswer {
+  document: CitedDocument;
+  date: string | null;
+  status: DocumentStatus | null;
+  /** Quotes from this document only (the same citations as in the answer's list, same n). */
+  citations: Citation[];
+  /** True when the document says nothing on the topic. */
+  silent: boolean;
+  /** Without a topic: the themes this version stresses that the other does not, each with the citation (n) of its quote. */
+  themes?: Array<{ theme: string; n: number }>;
 }
 
 /** One prior turn of a conversation (a Slack thread, a console session), oldest first. */

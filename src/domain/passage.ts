@@ -1,3 +1,5 @@
+import type { DateSource, DocumentStatus } from './document.ts';
+
 /** A retrieved passage: what search returns and the answer layer quotes from. */
 export interface PassageDocument {
   id: string;
@@ -6,6 +8,11 @@ export interface PassageDocument {
   source: string;
   kind: string;
   issuingOffice: string | null;
+  /** Catalog facts (src/search/versions.ts fills them): the document's status, where `date` came from, its supersession. */
+  status?: DocumentStatus | null;
+  dateSource?: DateSource | null;
+  supersedes?: string[];
+  supersededBy?: string[];
 }
 
 export interface Passage {

@@ -19,6 +19,8 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY
 export const searchFiltersSchema = z
   .object({
     documentIds: z.array(z.string().min(1)).optional(),
+    /** Documents left out of answers (withdrawn ones: src/search/versions.ts). */
+    excludeDocumentIds: z.array(z.string().min(1)).optional(),
     from: isoDate.optional(),
     to: isoDate.optional(),
   })
@@ -71,6 +73,10 @@ function filterSql(filters: SearchFilters | undefined, params: unknown[]): strin
   if (filters?.documentIds?.length) {
     params.push(filters.documentIds);
     clauses.push(`c.document_id = ANY($${params.length}::text[])`);
+  }
+  if (filters?.excludeDocumentIds?.length) {
+    params.push(filters.excludeDocumentIds);
+    clauses.push(`c.document_id <> ALL($${params.length}::text[])`);
   }
   if (filters?.from) {
     params.push(filters.from);
