@@ -12,6 +12,8 @@ export interface OpenDbOptions {
   inMemory?: boolean;
   /** Postgres only: put the tables in this schema (tests isolate themselves this way). */
   schema?: string;
+  /** PGlite in memory only: start from this dump of a migrated store instead of an empty one. */
+  snapshot?: Blob;
 }
 
 /** Opens the configured store (Postgres when DATABASE_URL is set, else PGlite on disk) and migrates it. */
@@ -20,7 +22,7 @@ export async function openDb(config: Pick<Config, 'databaseUrl' | 'pgliteDir'>, 
   try {
     db = config.databaseUrl
       ? await openPostgres(config.databaseUrl, { schema: options.schema })
-      : await openPglite(options.inMemory ? undefined : config.pgliteDir);
+      : await openPglite(options.inMemory ? undefined : config.pgliteDir, { loadDataDir: options.inMemory ? options.snapshot : undefined });
     await migrate(db);
   } catch (err) {
     if (err instanceof AppError) throw err;

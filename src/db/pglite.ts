@@ -4,10 +4,16 @@ import { vector } from '@electric-sql/pglite-pgvector';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Db, Queryable } from './types.ts';
 
-/** `dataDir` undefined keeps the database in memory (tests); otherwise it persists on disk. */
-export async function openPglite(dataDir: string | undefined): Promise<Db> {
+/**
+ * `dataDir` undefined keeps the database in memory (tests); otherwise it persists on disk.
+ * `loadDataDir` starts an in-memory database from a dump (PGlite's dumpDataDir), which skips
+ * initdb: the test suite starts each file from one migrated snapshot this way.
+ */
+export async function openPglite(dataDir: string | undefined, options: { loadDataDir?: Blob } = {}): Promise<Db> {
   if (dataDir) await mkdir(dataDir, { recursive: true });
-  const pg = await PGlite.create(dataDir ?? 'memory://', { extensions: { vector, pg_trgm } });
+  const pg = options.loadDataDir && !dataDir
+    ? await PGlite.create({ loadDataDir: options.loadDataDir, extensions: { vector, pg_trgm } })
+    : await PGlite.create(dataDir ?? 'memory://', { extensions: { vector, pg_trgm } });
   // PGlite has one connection: a transaction holds it, so statements issued outside the
   // transaction's callback wait on this queue instead of interleaving with it.
   let tail: Promise<unknown> = Promise.resolve();
@@ -31,5 +37,6 @@ export async function openPglite(dataDir: string | undefined): Promise<Db> {
         ),
       ),
     close: () => serial(() => pg.close()),
+    dump: () => serial(() => pg.dumpDataDir('none')),
   };
 }

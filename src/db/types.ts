@@ -19,4 +19,6 @@ export interface Db extends Queryable {
    */
   listen?(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+  /** PGlite only: the whole data directory as a tarball, for openDb's `snapshot` option. */
+  dump?(): Promise<Blob>;
 }

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { inject } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { openDb, type Db } from '../../src/db/index.ts';
 import { quoteIdent } from '../../src/db/postgres.ts';
@@ -10,7 +12,7 @@ import { quoteIdent } from '../../src/db/postgres.ts';
 export async function openTestDb(): Promise<Db & { label: string }> {
   const config = loadConfig();
   if (!config.databaseUrl) {
-    const db = await openDb(config, { inMemory: true });
+    const db = await openDb(config, { inMemory: true, snapshot: await migratedSnapshot() });
     return Object.assign(db, { label: 'pglite' });
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
@@ -26,3 +28,14 @@ export async function openTestDb(): Promise<Db & { label: string }> {
 }
 
 export const dbLabel = loadConfig().databaseUrl ? 'postgres' : 'pglite';
+
+let snapshot: Promise<Blob | undefined> | undefined;
+
+/** The migrated store the global setup dumped (test/setup/pglite-snapshot.ts); read once per file. */
+function migratedSnapshot(): Promise<Blob | undefined> {
+  snapshot ??= (async () => {
+    const file = inject('pgliteSnapshot');
+    return file ? new Blob([await readFile(file)]) : undefined;
+  })();
+  return snapshot;
+}
