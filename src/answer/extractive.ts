@@ -90,7 +90,7 @@ export function quoteUnits(text: string): Span[] {
   return units;
 }
 
-function toCitation(n: number, p: Passage, quote: string): Citation {
+export function toCitation(n: number, p: Passage, quote: string): Citation {
   return {
     n,
     document: citedDocument(p.document),
