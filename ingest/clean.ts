@@ -18,10 +18,27 @@ export interface Block {
 export interface CleanedDocument {
   text: string;
   blocks: Block[];
+  /**
+   * Paged formats (PDF): where each page starts, as offsets into `text` (pageStarts[0] is page 1,
+   * always 0). A page whose text was all dropped starts where the next kept text does.
+   */
+  pageStarts?: number[];
 }
 
 /** Bumped whenever cleaning or chunking changes, so unchanged files are re-ingested once. */
-export const CLEANING_VERSION = 'clean-6';
+export const CLEANING_VERSION = 'clean-7';
+
+/**
+ * Marks where a page begins in a paged loader's text. A Unicode noncharacter ("for internal
+ * use"), so no real text carries it; the PDF loader removes any stray one from page text, and
+ * cleaning removes it from unpaged text. It travels through cleaning with the words it precedes,
+ * so page boundaries stay exact however lines are joined, split or dropped.
+ */
+export const PAGE_MARK = '\uFDD0';
+const PAGE_MARKS = /\uFDD0/g;
+const LEADING_MARKS = /^\uFDD0+/;
+const marksIn = (s: string): string => PAGE_MARK.repeat((s.match(PAGE_MARKS) ?? []).length);
+const unmarked = (s: string): string => s.replace(PAGE_MARKS, '');
 
 const SPACE_LIKE = /[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v]/g;
 const INVISIBLE = /[\u200b-\u200d\u2060\ufeff\u00ad]/g;
@@ -118,9 +135,16 @@ export function isDateLine(text: string): boolean {
   return DATE_LINE.test(text.trim());
 }
 
-function splitRawBlocks(text: string): RawBlock[] {
+function splitRawBlocks(text: string): { blocks: RawBlock[]; trailingMarks: string } {
   const out: RawBlock[] = [];
   let paragraph: string[] = [];
+  // Page marks of dropped or blank lines wait here for the next text that is kept.
+  let pending = '';
+  const marked = (s: string): string => {
+    const r = pending + s;
+    pending = '';
+    return r;
+  };
   const flush = () => {
     if (paragraph.length === 0) return;
     const lines = paragraph;
@@ -137,21 +161,27 @@ function splitRawBlocks(text: string): RawBlock[] {
   const lines = text.split('\n');
   const isTable = tableRows(lines.map((l) => l.trim()));
   for (const [index, rawLine] of lines.entries()) {
-    const trimmed = rawLine.trim();
+    let trimmed = rawLine.trim();
+    const lead = LEADING_MARKS.exec(trimmed);
+    if (lead) {
+      pending += lead[0];
+      trimmed = trimmed.slice(lead[0].length).trim();
+    }
     const heading = /^(#{1,6})\s+(.*)$/.exec(trimmed);
     if (heading) {
       flush();
       const body = stripInlineMarkup(heading[2]!.replace(/\s+#+\s*$/, ''));
-      if (body && !isBoilerplateLine(body)) {
-        out.push({ kind: 'heading', level: heading[1]!.length, text: body, explicit: true });
-      }
+      if (unmarked(body) && !isBoilerplateLine(body)) {
+        out.push({ kind: 'heading', level: heading[1]!.length, text: marked(body), explicit: true });
+      } else pending += marksIn(body);
       continue;
     }
     const bullet = BULLET.exec(trimmed) ?? (ORDERED.exec(trimmed) && trimmed.length > 4 ? ORDERED.exec(trimmed) : null);
     if (bullet && !RULE_LINE.test(trimmed)) {
       flush();
       const body = stripInlineMarkup(trimmed.slice(bullet[0].length));
-      if (body && !isBoilerplateLine(body)) out.push({ kind: 'item', level: 0, text: body, explicit: true });
+      if (unmarked(body) && !isBoilerplateLine(body)) out.push({ kind: 'item', level: 0, text: marked(body), explicit: true });
+      else pending += marksIn(body);
       continue;
     }
     const line = stripInlineMarkup(trimmed);
@@ -159,15 +189,16 @@ function splitRawBlocks(text: string): RawBlock[] {
       flush();
       continue;
     }
-    if (isBoilerplateLine(line, isTable[index])) {
+    if (!unmarked(line) || isBoilerplateLine(line, isTable[index])) {
       // A dropped line still ends the paragraph it interrupted.
       flush();
+      pending += marksIn(line);
       continue;
     }
-    paragraph.push(line);
+    paragraph.push(marked(line));
   }
   flush();
-  return out;
+  return { blocks: out, trailingMarks: pending };
 }
 
 /**
@@ -185,22 +216,23 @@ function inferStructure(blocks: RawBlock[]): void {
     }
     const prev = blocks[i - 1];
     const next = blocks[i + 1];
+    const text = unmarked(b.text);
     if (prev && ((prev.text.endsWith(':') && prev.kind !== 'heading') || inList)) {
-      const shortLabel = b.text.length <= 120 && !SENTENCE_END.test(b.text) && !b.text.endsWith(':');
-      const clause = /(;|; and,?|; or,?|,)$/.test(b.text);
+      const shortLabel = text.length <= 120 && !SENTENCE_END.test(text) && !text.endsWith(':');
+      const clause = /(;|; and,?|; or,?|,)$/.test(text);
       const closesList = inList && prev.kind === 'item' && /(;|,)\s*(and|or)?,?$/.test(prev.text);
       if (shortLabel || clause || closesList) {
         b.kind = 'item';
-        inList = !SENTENCE_END.test(b.text) || clause;
+        inList = !SENTENCE_END.test(text) || clause;
         continue;
       }
     }
     inList = false;
     const looksLikeHeading =
-      b.text.length <= 90 &&
-      !/[.,;:!?]["”’)]?$/.test(b.text) &&
-      !isDateLine(b.text) &&
-      /[A-Za-z]{3}/.test(b.text) &&
+      text.length <= 90 &&
+      !/[.,;:!?]["”’)]?$/.test(text) &&
+      !isDateLine(text) &&
+      /[A-Za-z]{3}/.test(text) &&
       next !== undefined &&
       next.text.length >= 160;
     if (looksLikeHeading) {
@@ -213,25 +245,56 @@ function inferStructure(blocks: RawBlock[]): void {
 /** Repeated short lines (site name printed in every menu) are kept once. */
 function dropRepeatedLabels(blocks: RawBlock[]): RawBlock[] {
   const seen = new Set<string>();
-  return blocks.filter((b) => {
-    if (b.text.length > 60) return true;
-    const key = b.text.toLowerCase();
-    if (seen.has(key)) return false;
-    seen.add(key);
+  let carried = '';
+  const kept = blocks.filter((b) => {
+    const plain = unmarked(b.text);
+    if (plain.length <= 60) {
+      const key = plain.toLowerCase();
+      if (seen.has(key)) {
+        // The page marks of a dropped label go to the next kept block.
+        carried += marksIn(b.text);
+        return false;
+      }
+      seen.add(key);
+    }
+    if (carried) b.text = carried + b.text;
+    carried = '';
     return true;
   });
+  if (carried && kept.length > 0) kept[kept.length - 1]!.text += carried;
+  return kept;
 }
 
-export function cleanText(raw: string): CleanedDocument {
-  const raws = dropRepeatedLabels(splitRawBlocks(normalizeChars(raw)));
+export interface CleanOptions {
+  /** The loader marked page starts with PAGE_MARK (PDF); anything else has stray marks removed. */
+  paged?: boolean;
+}
+
+export function cleanText(raw: string, options: CleanOptions = {}): CleanedDocument {
+  const normalized = normalizeChars(raw);
+  const split = splitRawBlocks(options.paged ? normalized : unmarked(normalized));
+  const raws = dropRepeatedLabels(split.blocks);
   inferStructure(raws);
   const blocks: Block[] = [];
+  const pageStarts: number[] = [];
   let text = '';
   for (const b of raws) {
     if (text) text += '\n\n';
     const start = text.length;
-    text += b.text;
-    blocks.push({ kind: b.kind, level: b.level, text: b.text, start, end: text.length });
+    let plain = '';
+    let from = 0;
+    for (const m of b.text.matchAll(PAGE_MARKS)) {
+      plain += b.text.slice(from, m.index);
+      pageStarts.push(start + plain.length);
+      from = m.index + 1;
+    }
+    plain += b.text.slice(from);
+    text += plain;
+    blocks.push({ kind: b.kind, level: b.level, text: plain, start, end: text.length });
   }
-  return { text, blocks };
+  for (let i = 0; i < split.trailingMarks.length; i++) pageStarts.push(text.length);
+  if (!options.paged) return { text, blocks };
+  // Text before the first mark (there is none from the PDF loader) belongs to page 1.
+  if (pageStarts.length === 0 || pageStarts[0] !== 0) pageStarts.unshift(0);
+  return { text, blocks, pageStarts };
 }

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { AppError, isAppError } from '../../src/errors.ts';
-import type { DocFormat, LoadedDocument } from '../types.ts';
+import { PAGE_MARK } from '../clean.ts';
+import { assertFileSize, assertZipWithinLimits } from '../limits.ts';
+import type { DocFormat, LoadedDocument, LoadOptions } from '../types.ts';
 import { extractDocx } from './docx.ts';
 import { extractHtml } from './html.ts';
 import { extractMarkdown } from './md.ts';
@@ -21,7 +23,7 @@ const FORMAT_BY_EXTENSION = {
 
 export const SUPPORTED_EXTENSIONS: readonly string[] = Object.keys(FORMAT_BY_EXTENSION);
 
-const EXTRACTORS: Record<DocFormat, (buffer: Uint8Array) => Extracted | Promise<Extracted>> = {
+const EXTRACTORS: Record<DocFormat, (buffer: Uint8Array, options: LoadOptions) => Extracted | Promise<Extracted>> = {
   txt: extractTxt,
   md: extractMarkdown,
   html: extractHtml,
@@ -35,7 +37,7 @@ export function formatForPath(path: string): DocFormat | undefined {
   return Object.hasOwn(FORMAT_BY_EXTENSION, ext) ? FORMAT_BY_EXTENSION[ext as keyof typeof FORMAT_BY_EXTENSION] : undefined;
 }
 
-export async function loadFile(path: string): Promise<LoadedDocument> {
+export async function loadFile(path: string, options: LoadOptions = {}): Promise<LoadedDocument> {
   const format = requireFormat(path);
   let buffer: Buffer;
   try {
@@ -44,12 +46,12 @@ export async function loadFile(path: string): Promise<LoadedDocument> {
     const reason = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
     throw new AppError('ingest.unreadable', `Cannot read "${path}": ${describeFsError(reason, err)}`, { cause: err });
   }
-  return extract(buffer, path, format);
+  return extract(buffer, path, format, options);
 }
 
 /** Same as loadFile, for content already in memory (e.g. an attachment); `filename` picks the format. */
-export async function loadBuffer(buffer: Uint8Array, filename: string): Promise<LoadedDocument> {
-  return extract(buffer, filename, requireFormat(filename));
+export async function loadBuffer(buffer: Uint8Array, filename: string, options: LoadOptions = {}): Promise<LoadedDocument> {
+  return extract(buffer, filename, requireFormat(filename), options);
 }
 
 function requireFormat(path: string): DocFormat {
@@ -64,12 +66,18 @@ function requireFormat(path: string): DocFormat {
   );
 }
 
-async function extract(buffer: Uint8Array, path: string, format: DocFormat): Promise<LoadedDocument> {
+async function extract(buffer: Uint8Array, path: string, format: DocFormat, options: LoadOptions): Promise<LoadedDocument> {
   let extracted: Extracted;
   try {
-    extracted = await EXTRACTORS[format](buffer);
+    // Limits before any parsing: a 100 MB page or a zip bomb is refused from its size alone.
+    assertFileSize(format, buffer.byteLength, path);
+    if (format === 'docx') assertZipWithinLimits(buffer, path);
+    extracted = await EXTRACTORS[format](buffer, options);
   } catch (err) {
-    if (isAppError(err)) throw err;
+    if (isAppError(err)) {
+      if (err.message.includes(path)) throw err;
+      throw new AppError(err.code, `Cannot read "${path}": ${err.message}`, { cause: err, details: { path, format } });
+    }
     const reason = err instanceof Error ? err.message : String(err);
     throw new AppError('ingest.unreadable', `Cannot read "${path}" as ${format.toUpperCase()}: ${reason}`, {
       cause: err,
@@ -77,11 +85,11 @@ async function extract(buffer: Uint8Array, path: string, format: DocFormat): Pro
     });
   }
 
-  if (extracted.text.trim() === '') {
+  if (extracted.text.replaceAll(PAGE_MARK, '').trim() === '') {
     const hint = format === 'pdf' ? ' (a scanned PDF without a text layer has no extractable text)' : '';
     throw new AppError('ingest.empty', `"${path}" contains no text${hint}.`, { details: { path, format } });
   }
-  return { path, format, text: extracted.text, meta: extracted.meta };
+  return { ...extracted, path, format };
 }
 
 function describeFsError(code: string, err: unknown): string {

@@ -1,6 +1,6 @@
 import type { LoadedDocument } from '../types.ts';
 
-export type Extracted = Pick<LoadedDocument, 'text' | 'meta'>;
+export type Extracted = Pick<LoadedDocument, 'text' | 'meta' | 'pages' | 'ocr' | 'warnings'>;
 
 /**
  * Decodes a text file: UTF-8 (BOM stripped), or UTF-16 when it carries a UTF-16 BOM.

@@ -1,3 +1,5 @@
+import type { Passage } from '../domain/passage.ts';
+
 /**
  * Quote verification. A quote counts only if it occurs in its passage once both are
  * normalised for whitespace, quote marks and dashes (models and people retype those);
@@ -79,4 +81,38 @@ export function locateQuote(quote: string, passage: string): { start: number; en
     return { start: np.from[i]!, end: np.to[i + nq.length - 1]! };
   };
   return tryLocate(quote) ?? tryLocate(quote.replace(WRAPPING_QUOTES, ''));
+}
+
+/** What a citation says about where its quote sits: the fields of Citation beyond the quote itself. */
+export interface QuotePlace {
+  page: number | null;
+  pageEnd: number | null;
+  section: string | null;
+  ocr: boolean;
+}
+
+/** The heading path of a passage below its document's title, as one string ("Annex C: End-use monitoring"). */
+export function sectionOf(headingPath: readonly string[], title: string): string | null {
+  const path = headingPath.filter((h, i) => !(i === 0 && h.trim().toLowerCase() === title.trim().toLowerCase()));
+  return path.length > 0 ? path.join(' › ') : null;
+}
+
+/**
+ * The pages of a quote, from its offset in the passage and the page breaks the passage
+ * carries (offsets into the document body, like passage.start), so the page is exact even
+ * when the passage runs over two pages. A quote found only by the loose whitespace match is
+ * placed at the passage's start.
+ */
+export function quotePlace(
+  passage: Pick<Passage, 'start' | 'text' | 'pages' | 'headingPath'> & { document: { title: string } },
+  quote: string,
+): QuotePlace {
+  const section = sectionOf(passage.headingPath, passage.document.title);
+  const pages = passage.pages;
+  if (!pages) return { page: null, pageEnd: null, section, ocr: false };
+  const span = locateQuote(quote, passage.text) ?? { start: 0, end: Math.max(1, Math.min(passage.text.length, quote.length)) };
+  const pageOf = (offset: number) => pages.first + pages.breaks.filter((b) => b <= offset).length;
+  const page = pageOf(passage.start + span.start);
+  const pageEnd = Math.max(page, pageOf(passage.start + Math.max(span.start, span.end - 1)));
+  return { page, pageEnd, section, ocr: pages.ocr.some((p) => p >= page && p <= pageEnd) };
 }

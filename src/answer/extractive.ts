@@ -2,7 +2,7 @@ import { citedDocument } from '../domain/document.ts';
 import type { Queryable } from '../db/types.ts';
 import type { Passage } from '../search/retrieve.ts';
 import { sentenceSpans, type Span } from '../text/sentences.ts';
-import { normalizeForMatch, quoteOccursIn } from './citations.ts';
+import { normalizeForMatch, quoteOccursIn, quotePlace } from './citations.ts';
 import { coverage, lexemesOf, type QueryAnalysis } from '../search/query.ts';
 import { ABSTAIN_MESSAGE, type Answer, type Citation } from '../domain/answer.ts';
 
@@ -98,6 +98,7 @@ export function toCitation(n: number, p: Passage, quote: string): Citation {
     passage: p.text,
     chunkId: p.chunkId,
     score: Number(p.score.toFixed(6)),
+    ...quotePlace(p, quote),
   };
 }
 

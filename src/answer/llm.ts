@@ -8,7 +8,7 @@ import { AppError } from '../errors.ts';
 import { redactPersonalData, type Logger } from '../log.ts';
 import { createOpenAIClient } from '../search/embedder.ts';
 import type { Passage } from '../search/retrieve.ts';
-import { locateQuote } from './citations.ts';
+import { locateQuote, quotePlace, sectionOf } from './citations.ts';
 import { abstention } from './extractive.ts';
 import { fenceHistory, fencePassages, fenceText, restoreFenceTags, type Prompts } from './prompts.ts';
 import type { Answer, Citation, ConversationTurn } from '../domain/answer.ts';
@@ -255,7 +255,16 @@ export function answerMessages(prompts: Prompts, question: string, passages: rea
       role: 'user',
       content: prompts.answer.render({
         question: fenceText(question),
-        passages: fencePassages(passages.map((p, i) => ({ id: ids[i]!, document: p.document.title, date: p.document.date, text: p.text }))),
+        passages: fencePassages(
+          passages.map((p, i) => ({
+            id: ids[i]!,
+            document: p.document.title,
+            date: p.document.date,
+            text: p.text,
+            pages: p.pages ? (p.pages.last > p.pages.first ? `${p.pages.first}-${p.pages.last}` : `${p.pages.first}`) : null,
+            section: sectionOf(p.headingPath, p.document.title),
+          })),
+        ),
       }),
     },
   ];
@@ -270,6 +279,7 @@ function toCitation(v: VerifiedCitation<Passage>): Citation {
     passage: p.text,
     chunkId: p.chunkId,
     score: Number(p.score.toFixed(6)),
+    ...quotePlace(p, v.quote),
   };
 }
 

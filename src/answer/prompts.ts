@@ -28,6 +28,8 @@ export const PROMPT_SPECS = {
   summarizeDocketSystem: { file: 'summarize-docket-system.md', placeholders: [] },
   summarizeDocket: { file: 'summarize-docket.md', placeholders: ['docket', 'comments'] },
   summarizeDocketReduce: { file: 'summarize-docket-reduce.md', placeholders: ['docket', 'themes'] },
+  // Comment positions on a docket's proposal (src/comments/docket-positions.ts), LLM mode.
+  commentPosition: { file: 'comment-position.md', placeholders: ['proposal', 'comment'] },
 } as const satisfies Record<string, PromptSpec>;
 
 export type PromptName = keyof typeof PROMPT_SPECS;
@@ -162,12 +164,22 @@ export interface FencedPassage {
   document: string;
   date: string | null;
   text: string;
+  /** Paged documents: "3", or "3-4" for a passage over two pages. */
+  pages?: string | null;
+  /** The heading path of the passage, when it has one. */
+  section?: string | null;
 }
 
-/** `<passage id="P1" document="..." date="...">text</passage>`, one per passage, in rank order. */
+/**
+ * `<passage id="P1" document="..." date="..." pages="3" section="...">text</passage>`, one per
+ * passage, in rank order; `pages` and `section` only where the document has them.
+ */
 export function fencePassages(passages: FencedPassage[]): string {
   return passages
-    .map((p) => `<passage id="${attr(p.id)}" document="${attr(p.document)}" date="${attr(p.date ?? 'unknown')}">\n${neutraliseFenceTags(p.text)}\n</passage>`)
+    .map((p) => {
+      const extra = `${p.pages ? ` pages="${attr(p.pages)}"` : ''}${p.section ? ` section="${attr(p.section)}"` : ''}`;
+      return `<passage id="${attr(p.id)}" document="${attr(p.document)}" date="${attr(p.date ?? 'unknown')}"${extra}>\n${neutraliseFenceTags(p.text)}\n</passage>`;
+    })
     .join('\n');
 }
 

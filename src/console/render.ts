@@ -1,4 +1,4 @@
-import type { Answer } from '../domain/answer.ts';
+import { citationPlace, type Answer } from '../domain/answer.ts';
 
 /** The answer model as readable terminal text: the answer, then numbered citations with quotes. */
 export function renderAnswerText(answer: Answer): string {
@@ -8,7 +8,7 @@ export function renderAnswerText(answer: Answer): string {
   if (answer.citations.length > 0) {
     lines.push('', 'Sources:');
     for (const c of answer.citations) {
-      const meta = [c.document.date ?? 'undated', c.document.source].join(', ');
+      const meta = [c.document.date ?? 'undated', c.document.source, citationPlace(c)].filter(Boolean).join(', ');
       lines.push(`  [${c.n}] ${c.document.title} (${meta})`);
       for (const q of c.quote.split('\n').filter((l) => l.trim())) lines.push(`      > ${q.trim()}`);
     }

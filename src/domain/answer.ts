@@ -9,6 +9,14 @@ export interface Citation {
   passage: string;
   chunkId: string;
   score: number;
+  /** The page where the quote starts (PDF); null for unpaged formats. */
+  page: number | null;
+  /** The page where the quote ends: equal to `page` on one page, later when it runs on; null when `page` is. */
+  pageEnd: number | null;
+  /** The heading path of the passage below the document title ("Annex C: End-use monitoring"), or null. */
+  section: string | null;
+  /** The quote is (partly) text read by OCR from a scan: only as good as the scan. */
+  ocr: boolean;
 }
 
 export interface Answer {
@@ -72,3 +80,17 @@ export interface ConversationTurn {
 
 export const ABSTAIN_MESSAGE =
   "The documents don't answer this. I found no passage in the ingested policy documents that addresses the question.";
+
+/** "p. 3", or "pp. 3–4" when the quote runs onto later pages; null for unpaged documents. */
+export function pageLabel(c: Pick<Citation, 'page' | 'pageEnd'>): string | null {
+  // Answers stored before pages existed lack the fields: undefined reads as unpaged.
+  if (c.page === null || c.page === undefined) return null;
+  return c.pageEnd !== null && c.pageEnd !== undefined && c.pageEnd > c.page ? `pp. ${c.page}–${c.pageEnd}` : `p. ${c.page}`;
+}
+
+/** Where a citation's quote sits, as front ends show it: "p. 3 · Annex C: End-use monitoring (OCR)"; null when nothing is known. */
+export function citationPlace(c: Pick<Citation, 'page' | 'pageEnd' | 'section' | 'ocr'>): string | null {
+  const place = [pageLabel(c), c.section ?? null].filter((s): s is string => Boolean(s)).join(' · ');
+  if (c.ocr) return place ? `${place} (OCR)` : '(OCR)';
+  return place || null;
+}

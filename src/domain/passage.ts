@@ -15,6 +15,16 @@ export interface PassageDocument {
   supersededBy?: string[];
 }
 
+export interface PassagePages {
+  /** The page of the passage's first and last characters. */
+  first: number;
+  last: number;
+  /** Offsets into the document body (like start/end) inside the passage where a later page begins. */
+  breaks: number[];
+  /** The passage's pages that were read by OCR. */
+  ocr: number[];
+}
+
 export interface Passage {
   chunkId: string;
   documentId: string;
@@ -23,6 +33,8 @@ export interface Passage {
   text: string;
   start: number;
   end: number;
+  /** Paged documents (PDF): where the passage sits among the pages; null for unpaged formats. */
+  pages: PassagePages | null;
   document: PassageDocument;
   /** Fused RRF score. */
   score: number;

@@ -254,6 +254,10 @@ export async function loadPassages(db: Queryable, ids: string[]): Promise<Map<st
     text: string;
     start: number;
     end: number;
+    pageStart: number | null;
+    pageEnd: number | null;
+    pageBreaks: number[];
+    ocrPages: number[];
     title: string;
     date: string | null;
     source: string;
@@ -261,7 +265,8 @@ export async function loadPassages(db: Queryable, ids: string[]): Promise<Map<st
     issuingOffice: string | null;
   }>(
     `SELECT c.id AS "chunkId", c.document_id AS "documentId", c.ordinal, c.heading_path AS "headingPath", c.body AS text,
-            c.start_offset AS start, c.end_offset AS "end", d.title, d.published_on::text AS date, d.source, d.kind,
+            c.start_offset AS start, c.end_offset AS "end", c.page_start AS "pageStart", c.page_end AS "pageEnd",
+            c.page_breaks AS "pageBreaks", c.ocr_pages AS "ocrPages", d.title, d.published_on::text AS date, d.source, d.kind,
             d.issuing_office AS "issuingOffice"
        FROM chunks c JOIN documents d ON d.id = c.document_id
       WHERE c.id = ANY($1::text[])`,
@@ -278,6 +283,7 @@ export async function loadPassages(db: Queryable, ids: string[]): Promise<Map<st
         text: r.text,
         start: r.start,
         end: r.end,
+        pages: r.pageStart === null ? null : { first: r.pageStart, last: r.pageEnd ?? r.pageStart, breaks: r.pageBreaks, ocr: r.ocrPages },
         document: { id: r.documentId, title: r.title, date: r.date, source: r.source, kind: r.kind, issuingOffice: r.issuingOffice },
       },
     ]),

@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { Answer, Citation } from '../../domain/answer.ts';
+import { citationPlace, type Answer, type Citation } from '../../domain/answer.ts';
 import { escapeMrkdwn, packMessages, SLACK_LIMITS, splitText, truncate } from '../limits.ts';
 import { ACTION_IDS } from './ids.ts';
 import { context, section, type SlackMessage } from './message.ts';
@@ -35,7 +35,12 @@ function standaloneQuestionOf(answer: Answer): string | undefined {
 function citationHeading(c: Citation): string {
   const title = escapeMrkdwn(truncate(c.document.title, 300)).replace(/\|/g, '¦');
   const linked = isWebUrl(c.document.source) ? `<${c.document.source}|${title}>` : title;
-  const meta = [c.document.date ?? 'date not stated', isWebUrl(c.document.source) ? null : `\`${escapeMrkdwn(truncate(c.document.source, 200))}\``]
+  const place = citationPlace(c);
+  const meta = [
+    c.document.date ?? 'date not stated',
+    place ? escapeMrkdwn(truncate(place, 300)) : null,
+    isWebUrl(c.document.source) ? null : `\`${escapeMrkdwn(truncate(c.document.source, 200))}\``,
+  ]
     .filter(Boolean)
     .join(' · ');
   return `*[${c.n}] ${linked}*\n${meta}`;

@@ -21,6 +21,7 @@ function passage(text: string, title = 'Doc', date: string | null = '2018-04-19'
     text,
     start: 0,
     end: text.length,
+    pages: null,
     document: { id: 'd1', title, date, source: 'x.txt', kind: 'document', issuingOffice: null },
     score: 0.5,
     ftsRank: 1,

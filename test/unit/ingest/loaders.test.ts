@@ -262,14 +262,18 @@ describe('loadFile: DOCX', () => {
 });
 
 describe('loadFile: PDF', () => {
-  it('re-flows wrapped lines, de-hyphenates, drops running headers and page numbers', async () => {
+  it('re-flows wrapped lines, de-hyphenates, drops running headers and page numbers, marks headings set in larger type', async () => {
     const doc = await loadFile(file('summary.pdf'));
     expect(doc.format).toBe('pdf');
-    expect(doc.text).toBe(
+    expect(doc.pages).toBe(2);
+    // A page mark (ingest/clean.ts PAGE_MARK) opens each page's text.
+    expect(doc.text.startsWith('\uFDD0')).toBe(true);
+    expect(doc.text.match(/\uFDD0/g)).toHaveLength(2);
+    expect(doc.text.replaceAll('\uFDD0', '')).toBe(
       [
-        'Conventional Arms Transfer Policy',
+        '# Conventional Arms Transfer Policy',
         "The United States will use arms transfers to strengthen alliances and to support partner capacity. Each proposed transfer is reviewed against the policy's implementation criteria, including the risk that the arms will be used to commit violations of international humanitarian law.",
-        'Review process',
+        '## Review process',
         'Stakeholders may submit comments on proposed changes to the review process by email. The Department will publish a summary of the comments it receives.',
         '- Comments are due within 30 days.\n- Late comments may be considered.',
       ].join('\n\n'),

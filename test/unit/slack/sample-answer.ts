@@ -13,6 +13,10 @@ export function sampleCitation(n: number, over: Partial<Citation> = {}): Citatio
     passage: 'The plan is based on three lines of effort: ...',
     chunkId: `doc-${n}#0`,
     score: 0.5,
+    page: null,
+    pageEnd: null,
+    section: null,
+    ocr: false,
     ...over,
   };
 }
