@@ -7,6 +7,7 @@ import type { SlackDeps } from './deps.ts';
 import { truncate } from './limits.ts';
 import { people } from './people.ts';
 import { channelPoster as channelPosterFor, type Poster } from './post.ts';
+import { slackThreadFiles } from './thread-files.ts';
 import { readSlackThread } from './thread-reader.ts';
 import { noticeMessage, type SlackMessage } from './views/message.ts';
 import { summaryMessages } from './views/summary.ts';
@@ -203,6 +204,7 @@ export async function summarizeThreadInSlack(deps: SlackDeps, req: SlackSummaryR
     { ...input, title: root ? `Summary of the thread started by ${root.userName}` : 'Thread summary' },
     {
       shareable: req.shareable,
+      files: slackThreadFiles(req.client, deps.services.config.slack.apiUrl),
       onProgress: (p) => {
         if (req.status.progressEveryMs <= 0 || performance.now() - last < req.status.progressEveryMs) return;
         last = performance.now();

@@ -160,11 +160,14 @@ export function keySentence(m: AnalyzedMessage, prefer: 'position' | 'decision' 
     const d = sentences.find((s) => isDecision(s)) ?? sentences.find((s) => /\b(?:propos|let's|suggest|we could|go with)/i.test(normalizeCue(s)));
     if (d) return d;
   }
+  // The first sentence that says something; a leading "Agreed." or "Fair point, Sam." is skipped.
+  const first = sentences.find((s) => stems(s).length >= 4);
+  if (first) return first;
   let best = sentences[0]!;
   let n = -1;
   for (const s of sentences) {
     const k = stems(s).length;
-    if (k > n + 1) [best, n] = [s, k];
+    if (k > n) [best, n] = [s, k];
   }
   return best;
 }

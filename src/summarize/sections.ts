@@ -42,7 +42,7 @@ function groupPoint(p: Prepared, g: StanceGroup, kind: 'agreement' | 'disagreeme
   const lead = kind === 'decision' ? msgs[g.decidedIn ?? g.root]! : msgs[g.root]!;
   const text = keySentence(lead, kind === 'decision' ? 'decision' : 'position');
   const quotes = [{ message: lead.index, text }];
-  for (const i of g.messages) if (i !== lead.index && quotes.length < GROUP_QUOTES) quotes.push({ message: i, text: firstSentence(msgs[i]!.text) });
+  for (const i of g.messages) if (i !== lead.index && quotes.length < GROUP_QUOTES) quotes.push({ message: i, text: kind === 'decision' ? keySentence(msgs[i]!, 'decision') : firstSentence(msgs[i]!.text) });
   const people = (xs: PersonRef[]) => (xs.length ? xs.map((x) => ({ ...x })) : undefined);
   const extra: Partial<SummaryPoint> = {
     heldBy: g.heldBy.map((x) => ({ ...x })),
