@@ -8,8 +8,8 @@ import { BUNDLED_CORPUS_DIR, ingestPaths } from '../ingest/pipeline.ts';
 import { loadConfig } from '../src/config.ts';
 import { openDb } from '../src/db/index.ts';
 import { HashingEmbedder } from '../src/search/embedder.ts';
-import { evaluate, readEvalSet } from '../src/search/evaluate.ts';
-import { createServices } from '../src/services.ts';
+import { evaluate, readEvalSet } from '../src/app/evaluate.ts';
+import { createServices } from '../src/app/services.ts';
 
 const questions = await readEvalSet(path.join(import.meta.dirname, '..', 'test', 'fixtures', 'eval', 'questions.jsonl'));
 const base = { ...loadConfig(), databaseUrl: undefined };

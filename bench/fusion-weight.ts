@@ -18,9 +18,9 @@ import { loadConfig } from '../src/config.ts';
 import { openDb } from '../src/db/index.ts';
 import type { Db } from '../src/db/types.ts';
 import { HashingEmbedder, type Embedder } from '../src/search/embedder.ts';
-import { evaluate, readEvalSet } from '../src/search/evaluate.ts';
+import { evaluate, readEvalSet } from '../src/app/evaluate.ts';
 import { hybridSearch } from '../src/search/retrieve.ts';
-import { createServices } from '../src/services.ts';
+import { createServices } from '../src/app/services.ts';
 import type { LargeCorpusQuery } from './lib.ts';
 
 const { values: args } = parseArgs({

@@ -11,8 +11,8 @@ import { loadConfig } from '../src/config.ts';
 import { openDb } from '../src/db/index.ts';
 import { quoteIdent } from '../src/db/postgres.ts';
 import { HashingEmbedder } from '../src/search/embedder.ts';
-import { readEvalSet } from '../src/search/evaluate.ts';
-import { ask, createServices } from '../src/services.ts';
+import { readEvalSet } from '../src/app/evaluate.ts';
+import { ask, createServices } from '../src/app/services.ts';
 import { machine, summarize, syntheticCorpus } from './lib.ts';
 
 const documents = Number(process.argv[2] ?? 300);

@@ -36,10 +36,10 @@ import { openDb } from '../src/db/index.ts';
 import { quoteIdent } from '../src/db/postgres.ts';
 import type { Db } from '../src/db/types.ts';
 import { HashingEmbedder } from '../src/search/embedder.ts';
-import { readEvalSet } from '../src/search/evaluate.ts';
+import { readEvalSet } from '../src/app/evaluate.ts';
 import { analyzeQuery } from '../src/search/query.ts';
 import { fullTextCandidates, hybridSearch, vectorCandidates } from '../src/search/retrieve.ts';
-import { ask, createServices, type Services } from '../src/services.ts';
+import { ask, createServices, type Services } from '../src/app/services.ts';
 import { largeSyntheticCorpus, machine, summarize, type LargeCorpusQuery } from './lib.ts';
 
 const SELF = fileURLToPath(import.meta.url);

@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../ingest/pipeline.ts';
-import { readEvalSet } from '../src/search/evaluate.ts';
+import { readEvalSet } from '../src/app/evaluate.ts';
 import { eventEnvelope, mentionEvent, signedPost, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../test/helpers/slack-requests.ts';
 import { startSlackStandIn } from '../test/helpers/slack-stand-in.ts';
 import { machine, summarize } from './lib.ts';

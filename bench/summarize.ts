@@ -19,7 +19,7 @@ import { dedupeTextOf, textHash } from '../src/comments/dedupe.ts';
 import { newTrackingNumber } from '../src/comments/queue.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
-import { createServices } from '../src/services.ts';
+import { createServices } from '../src/app/services.ts';
 import { startSlackApp } from '../src/slack/app.ts';
 import { summarizeDocket } from '../src/summarize/docket.ts';
 import { messagePermalink, toThreadMessages } from '../src/summarize/replies.ts';

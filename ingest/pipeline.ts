@@ -1,19 +1,19 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { findBySources, idTaken, replaceDocuments, type DocumentWrite, type NewChunk, type StoredVersion } from '../src/db/documents.ts';
 import { refreshAcronyms } from '../src/db/acronyms.ts';
 import { dropVectorIndexes, ensureEmbedder, ensureVectorIndex } from '../src/db/embedder-record.ts';
 import type { Db } from '../src/db/types.ts';
 import { AppError } from '../src/errors.ts';
-import type { Embedder } from '../src/search/embedder.ts';
+import { embeddingInput, type Embedder } from '../src/domain/embedder.ts';
+import { PROJECT_ROOT } from '../src/paths.ts';
 import { chunkDocument, type ChunkOptions } from './chunk.ts';
 import { CLEANING_VERSION, cleanText } from './clean.ts';
 import { loadBuffer, SUPPORTED_EXTENSIONS } from './loaders/index.ts';
 import { extractMetadata } from './metadata.ts';
 
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export { PROJECT_ROOT };
 export const BUNDLED_CORPUS_DIR = path.join(PROJECT_ROOT, 'ingest', 'corpus');
 
 export interface IngestContext {
@@ -141,10 +141,7 @@ export function pipelineVersion(embedder: Embedder, chunking: ChunkOptions): str
   return `${CLEANING_VERSION};target=${chunking.targetChars};overlap=${chunking.overlapChars};embedder=${embedder.name}`;
 }
 
-/** The text an embedding sees: where the passage sits (title, headings) and the passage itself. */
-export function embeddingInput(context: string, text: string): string {
-  return context ? `${context}\n${text}` : text;
-}
+export { embeddingInput };
 
 /** A file read, cleaned, chunked and embedded, waiting for its batch to be written. */
 interface PreparedWrite {

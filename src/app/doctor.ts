@@ -1,10 +1,10 @@
 import { readdir } from 'node:fs/promises';
-import { BUNDLED_CORPUS_DIR, expandPaths, sourceFor } from '../ingest/pipeline.ts';
-import { loadConfig, type Config } from './config.ts';
-import { readEmbedderRecord } from './db/embedder-record.ts';
-import { openDb, redactUrl } from './db/index.ts';
-import { jobCounts, type JobCounts } from './jobs/queue.ts';
-import { createEmbedder } from './search/embedder.ts';
+import { BUNDLED_CORPUS_DIR, expandPaths, sourceFor } from '../../ingest/pipeline.ts';
+import { loadConfig, type Config } from '../config.ts';
+import { readEmbedderRecord } from '../db/embedder-record.ts';
+import { openDb, redactUrl } from '../db/index.ts';
+import { jobCounts, type JobCounts } from '../jobs/queue.ts';
+import { createEmbedder } from '../search/embedder.ts';
 
 export interface Check {
   name: string;

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { normalizeForMatch } from '../answer/citations.ts';
 import { AppError } from '../errors.ts';
-import { ask, type Services } from '../services.ts';
-import { hybridSearch } from './retrieve.ts';
+import { ask, type Services } from './services.ts';
+import { hybridSearch } from '../search/retrieve.ts';
 
 export const evalQuestionSchema = z.object({
   id: z.string(),

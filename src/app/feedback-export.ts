@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import type { FeedbackRecord } from './db/feedback.ts';
+import type { FeedbackRecord } from '../db/feedback.ts';
 
 export type FeedbackFormat = 'csv' | 'json';
 

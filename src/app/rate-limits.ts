@@ -1,5 +1,5 @@
-import type { RateLimitsConfig } from './config.ts';
-import type { BucketSpec, TakeResult } from './db/rate-limits.ts';
+import type { RateLimitsConfig } from '../config.ts';
+import type { BucketSpec, TakeResult } from '../db/rate-limits.ts';
 
 /**
  * The per-person limits (RATE_LIMIT_QUESTIONS_PER_MINUTE, RATE_LIMIT_COMMENTS_PER_HOUR) as token

@@ -1,17 +1,17 @@
-import { BUNDLED_CORPUS_DIR, formatSummary, ingestPaths, type IngestEvent, type IngestSummary } from '../ingest/pipeline.ts';
-import { answerExtractively, answerWithLlm, type Retriever } from './answer/compose.ts';
-import { extractiveAnswer } from './answer/extractive.ts';
-import { loadPrompts, type Prompts } from './answer/prompts.ts';
-import type { Answer, ConversationTurn } from './domain/answer.ts';
-import type { Config } from './config.ts';
-import { countChunks } from './db/documents.ts';
-import { ensureEmbedder } from './db/embedder-record.ts';
-import { openDb, type OpenDbOptions } from './db/index.ts';
-import type { Db } from './db/types.ts';
-import { createLogger, type Logger } from './log.ts';
-import { createEmbedder, type Embedder } from './search/embedder.ts';
-import { analyzeQuery } from './search/query.ts';
-import { hybridSearch, type SearchFilters } from './search/retrieve.ts';
+import { BUNDLED_CORPUS_DIR, formatSummary, ingestPaths, type IngestEvent, type IngestSummary } from '../../ingest/pipeline.ts';
+import { answerExtractively, answerWithLlm, type Retriever } from '../answer/compose.ts';
+import { extractiveAnswer } from '../answer/extractive.ts';
+import { loadPrompts, type Prompts } from '../answer/prompts.ts';
+import type { Answer, ConversationTurn } from '../domain/answer.ts';
+import type { Config } from '../config.ts';
+import { countChunks } from '../db/documents.ts';
+import { ensureEmbedder } from '../db/embedder-record.ts';
+import { openDb, type OpenDbOptions } from '../db/index.ts';
+import type { Db } from '../db/types.ts';
+import { createLogger, type Logger } from '../log.ts';
+import { createEmbedder, type Embedder } from '../search/embedder.ts';
+import { analyzeQuery } from '../search/query.ts';
+import { hybridSearch, type SearchFilters } from '../search/retrieve.ts';
 
 /** Everything a front end needs, built once per process. Front ends never open the DB themselves. */
 export interface Services {

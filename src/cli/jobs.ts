@@ -1,10 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { getConfig } from './config.ts';
-import { openDb } from './db/index.ts';
-import type { Db } from './db/types.ts';
-import { AppError } from './errors.ts';
-import { getJob, jobCounts, listJobs, retryDeadJob } from './jobs/queue.ts';
-import { JOB_KINDS, JOB_STATES, type JobRow, type JobState } from './jobs/types.ts';
+import type { Db } from '../db/types.ts';
+import { AppError } from '../errors.ts';
+import { JOB_KINDS, JOB_STATES, type JobRow, type JobState } from '../jobs/types.ts';
 
 /**
  * `policy-desk jobs list|retry`: the durable job queue from a terminal, for staff. Dead jobs are
@@ -13,6 +10,8 @@ import { JOB_KINDS, JOB_STATES, type JobRow, type JobState } from './jobs/types.
  */
 
 async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+  const { getConfig } = await import('../config.ts');
+  const { openDb } = await import('../db/index.ts');
   const db = await openDb(getConfig());
   try {
     return await fn(db);
@@ -58,6 +57,7 @@ export function jobsCommand(): Command {
     }, 50)
     .option('--json', 'print as JSON (one array)')
     .action(async (opts: { state?: JobState; kind?: string; limit: number; json?: boolean }) => {
+      const { jobCounts, listJobs } = await import('../jobs/queue.ts');
       await withDb(async (db) => {
         const rows = await listJobs(db, { state: opts.state, kind: opts.kind, limit: opts.limit });
         if (opts.json) {
@@ -77,6 +77,7 @@ export function jobsCommand(): Command {
     .option('--all-dead', 'every dead job')
     .action(async (ids: number[] | undefined, opts: { allDead?: boolean }) => {
       if (!opts.allDead && (!ids || ids.length === 0)) throw new AppError('input.invalid', 'Give one or more job ids (policy-desk jobs list --state dead), or --all-dead.');
+      const { getJob, listJobs, retryDeadJob } = await import('../jobs/queue.ts');
       await withDb(async (db) => {
         const targets = opts.allDead ? (await listJobs(db, { state: 'dead', limit: 1000 })).map((j) => j.id) : ids!;
         let retried = 0;
@@ -96,4 +97,8 @@ export function jobsCommand(): Command {
     });
 
   return jobs;
+}
+
+export function register(program: Command): void {
+  program.addCommand(jobsCommand());
 }

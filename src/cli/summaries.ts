@@ -1,18 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import cliProgress from 'cli-progress';
 import { Command } from 'commander';
-import { loadPrompts } from './answer/prompts.ts';
-import { CLI_ACTOR } from './comments/access.ts';
-import { ORGANIZATION_TYPE_LABELS } from './comments/schema.ts';
-import { getConfig } from './config.ts';
-import { AppError } from './errors.ts';
-import { createLogger } from './log.ts';
-import { messagePermalink, readThreadExport, toThreadMessages } from './summarize/replies.ts';
-import { renderSummaryText } from './summarize/render-text.ts';
-import { summarizeDocket } from './summarize/docket.ts';
-import { summarizeThread } from './summarize/thread.ts';
-import { createServices } from './services.ts';
-import type { ProgressFn, Summary } from './summarize/types.ts';
+import { AppError } from '../errors.ts';
+import type { ProgressFn, Summary } from '../summarize/types.ts';
+import { checkDate, readInputFile } from './shared.ts';
 
 /**
  * `policy-desk summarize-thread` (and, with the comment queue, `comments summary`): the
@@ -20,8 +9,9 @@ import type { ProgressFn, Summary } from './summarize/types.ts';
  */
 
 /** A progress bar on a terminal for runs with work to show; nothing on a pipe. */
-export function summaryProgress(label: string): { onProgress: ProgressFn; stop: () => void } {
+export async function summaryProgress(label: string): Promise<{ onProgress: ProgressFn; stop: () => void }> {
   if (!process.stderr.isTTY) return { onProgress: () => undefined, stop: () => undefined };
+  const { default: cliProgress } = await import('cli-progress');
   const bar = new cliProgress.SingleBar(
     { format: `${label} [{bar}] {value}/{total} {message}`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
@@ -44,7 +34,8 @@ export function summaryProgress(label: string): { onProgress: ProgressFn; stop: 
   };
 }
 
-export function writeSummary(summary: Summary, json: boolean, labels?: Record<string, string>): void {
+export async function writeSummary(summary: Summary, json: boolean, labels?: Record<string, string>): Promise<void> {
+  const { renderSummaryText } = await import('../summarize/render-text.ts');
   process.stdout.write(json ? `${JSON.stringify(summary, null, 2)}\n` : `${renderSummaryText(summary, labels ? { organizationTypeLabels: labels } : {})}\n`);
 }
 
@@ -57,9 +48,8 @@ export function summarizeThreadCommand(): Command {
     .option('--extractive', 'do not use the language model even if one is configured')
     .option('--json', 'print the summary as JSON')
     .action(async (opts: { file: string; workspaceUrl?: string; channel?: string; extractive?: boolean; json?: boolean }) => {
-      const raw = await readFile(opts.file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-        throw new AppError('input.invalid', `Cannot read ${opts.file}: ${err.code ?? err.message}`);
-      });
+      const { messagePermalink, readThreadExport, toThreadMessages } = await import('../summarize/replies.ts');
+      const raw = await readInputFile(opts.file);
       let json: unknown;
       try {
         json = JSON.parse(raw);
@@ -78,9 +68,13 @@ export function summarizeThreadCommand(): Command {
         people: exported.people,
         permalink: origin && channel ? (ts) => messagePermalink(origin, channel, ts, threadTs) : undefined,
       });
+      const { getConfig } = await import('../config.ts');
+      const { createLogger } = await import('../log.ts');
+      const { loadPrompts } = await import('../answer/prompts.ts');
+      const { summarizeThread } = await import('../summarize/thread.ts');
       const config = getConfig();
       const services = { config, logger: createLogger(config.logLevel), prompts: await loadPrompts() };
-      const progress = summaryProgress('Summarizing');
+      const progress = await summaryProgress('Summarizing');
       let summary: Summary;
       try {
         summary = await summarizeThread(
@@ -97,7 +91,7 @@ export function summarizeThreadCommand(): Command {
       } finally {
         progress.stop();
       }
-      writeSummary(summary, Boolean(opts.json));
+      await writeSummary(summary, Boolean(opts.json));
       const t = summary.stats.thread!;
       process.stderr.write(`Summarized ${t.summarized} of ${t.messages} message(s) (${summary.mode}).\n`);
     });
@@ -113,9 +107,14 @@ export function commentsSummaryCommand(): Command {
     .option('--extractive', 'do not use the language model even if one is configured')
     .option('--json', 'print the summary as JSON')
     .action(async (opts: { topic?: string; since?: string; shareable?: boolean; extractive?: boolean; json?: boolean }) => {
-      if (opts.since && !/^\d{4}-\d{2}-\d{2}$/.test(opts.since)) throw new AppError('input.invalid', 'Expected --since YYYY-MM-DD');
+      checkDate(opts.since);
+      const { getConfig } = await import('../config.ts');
+      const { createServices } = await import('../app/services.ts');
+      const { summarizeDocket } = await import('../summarize/docket.ts');
+      const { CLI_ACTOR } = await import('../comments/access.ts');
+      const { ORGANIZATION_TYPE_LABELS } = await import('../comments/schema.ts');
       const services = await createServices(getConfig(), { skipEmbedderCheck: true });
-      const progress = summaryProgress('Summarizing');
+      const progress = await summaryProgress('Summarizing');
       const started = performance.now();
       try {
         const summary = await summarizeDocket(services, CLI_ACTOR, {
@@ -126,7 +125,7 @@ export function commentsSummaryCommand(): Command {
           onProgress: progress.onProgress,
         });
         progress.stop();
-        writeSummary(summary, Boolean(opts.json), ORGANIZATION_TYPE_LABELS);
+        await writeSummary(summary, Boolean(opts.json), ORGANIZATION_TYPE_LABELS);
         const d = summary.stats.docket!;
         process.stderr.write(
           `Summarized ${d.comments} comment(s), ${d.distinct} distinct, into ${summary.themes.length} theme(s) (${summary.mode}${summary.shareable ? ', shareable' : ', staff only'}) in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`,
@@ -136,4 +135,9 @@ export function commentsSummaryCommand(): Command {
         await services.close();
       }
     });
+}
+
+/** `policy-desk summarize-thread`; `comments summary` is added by the comments group. */
+export function register(program: Command): void {
+  program.addCommand(summarizeThreadCommand());
 }

@@ -2,7 +2,7 @@ import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { listDocuments } from '../db/documents.ts';
 import { isAppError, newReferenceId } from '../errors.ts';
-import { ask, type Services } from '../services.ts';
+import { ask, type Services } from '../app/services.ts';
 import { renderAnswerText } from './render.ts';
 
 const HELP = `Ask a question in plain words, e.g. "What are the three lines of effort in the implementation plan?"

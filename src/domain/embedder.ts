@@ -11,3 +11,8 @@ export interface Embedder {
   readonly fusionWeight: number;
   embed(texts: string[]): Promise<number[][]>;
 }
+
+/** The text an embedding sees: where the passage sits (title, headings) and the passage itself. Ingest and reindex both embed this. */
+export function embeddingInput(context: string, text: string): string {
+  return context ? `${context}\n${text}` : text;
+}

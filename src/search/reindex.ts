@@ -1,8 +1,7 @@
 import { toVector } from '../db/documents.ts';
 import { dropVectorIndexes, ensureVectorIndex, writeEmbedderRecord } from '../db/embedder-record.ts';
 import type { Db } from '../db/types.ts';
-import { embeddingInput } from '../../ingest/pipeline.ts';
-import type { Embedder } from './embedder.ts';
+import { embeddingInput, type Embedder } from '../domain/embedder.ts';
 
 const BATCH = 128;
 

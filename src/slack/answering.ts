@@ -1,6 +1,6 @@
 import { saveSlackAnswer, type SlackAnswerRecord, type SlackSurface } from '../db/slack.ts';
 import { AppError } from '../errors.ts';
-import { ask } from '../services.ts';
+import { ask } from '../app/services.ts';
 import type { SlackDeps } from './deps.ts';
 import type { HistoryTurn } from './thread-history.ts';
 import { answerMessages } from './views/answer.ts';

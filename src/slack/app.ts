@@ -7,7 +7,7 @@ import { AppError } from '../errors.ts';
 import { pruneJobs } from '../jobs/queue.ts';
 import type { JobHandler } from '../jobs/types.ts';
 import { JobWorker, type WorkerOptions } from '../jobs/worker.ts';
-import type { Services } from '../services.ts';
+import type { Services } from '../app/services.ts';
 import { checkReviewChannel } from './comments/review-channel.ts';
 import type { SlackDeps } from './deps.ts';
 import { slackJobHandlers } from './jobs/index.ts';

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from '../log.ts';
-import type { Services } from '../services.ts';
+import type { Services } from '../app/services.ts';
 
 /** What every listener gets: the shared services (DB, search, answers) and the structured log. */
 export interface SlackDeps {

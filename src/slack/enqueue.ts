@@ -9,7 +9,7 @@ import type { SlackDeps } from './deps.ts';
 import { reportFailure } from './failures.ts';
 import { noticeMessage, type SlackMessage } from './views/message.ts';
 import { takeToken } from '../db/rate-limits.ts';
-import { questionBucket, questionLimitMessage } from '../rate-limits.ts';
+import { questionBucket, questionLimitMessage } from '../app/rate-limits.ts';
 
 export interface JobSpec<P = unknown> {
   def: { kind: JobKind; payload: z.ZodType<P>; maxAttempts?: number };

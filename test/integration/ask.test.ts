@@ -5,7 +5,7 @@ import { HashingEmbedder } from '../../src/search/embedder.ts';
 import { analyzeQuery } from '../../src/search/query.ts';
 import { understandQuestion } from '../../src/search/understand.ts';
 import { fullTextCandidates, hybridSearch } from '../../src/search/retrieve.ts';
-import { ask, createServices, ensureCorpus, type Services } from '../../src/services.ts';
+import { ask, createServices, ensureCorpus, type Services } from '../../src/app/services.ts';
 import { BAKLAVA_QUESTION, CORPUS_FILES, CORPUS_IDS, THREE_LINES, THREE_LINES_QUESTION } from '../helpers/corpus.ts';
 import { openTestDb } from '../helpers/db.ts';
 

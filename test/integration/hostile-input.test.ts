@@ -11,7 +11,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/types.ts';
 import { listJobs } from '../../src/jobs/queue.ts';
 import { JobWorker } from '../../src/jobs/worker.ts';
-import { createServices, ingest, type Services } from '../../src/services.ts';
+import { createServices, ingest, type Services } from '../../src/app/services.ts';
 import { MAX_REQUEST_BYTES, startSlackApp, type RunningSlackApp } from '../../src/slack/app.ts';
 import { answerJobPayload } from '../../src/slack/jobs/answer.ts';
 import { summarizeJobPayload } from '../../src/slack/jobs/summarize.ts';

@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from '../../ingest/pipeline.ts';
 import { z } from 'zod';
 import { loadConfig } from '../../src/config.ts';
 import { openDb } from '../../src/db/index.ts';
-import { jobsCheck } from '../../src/doctor.ts';
+import { jobsCheck } from '../../src/app/doctor.ts';
 import { enqueueJob, jobCounts } from '../../src/jobs/queue.ts';
 
 /*

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config.ts';
 import type { Db } from '../../src/db/types.ts';
 import { createLogger } from '../../src/log.ts';
 import { createEmbedder, type Embedder } from '../../src/search/embedder.ts';
-import { ask, createServices, ingest, type Services } from '../../src/services.ts';
+import { ask, createServices, ingest, type Services } from '../../src/app/services.ts';
 import { dbLabel, openTestDb } from '../helpers/db.ts';
 import {
   findSentence,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_CORPUS_DIR, ingestPaths } from '../../ingest/pipeline.ts';
 import type { Db, Queryable } from '../../src/db/index.ts';
 import { HashingEmbedder } from '../../src/search/embedder.ts';
-import { readEvalSet } from '../../src/search/evaluate.ts';
+import { readEvalSet } from '../../src/app/evaluate.ts';
 import { analyzeQuery, type QueryAnalysis } from '../../src/search/query.ts';
 import { anyLexemeQuery, candidateLexemes, fullTextCandidates, toWebsearchQuery, vectorCandidates } from '../../src/search/retrieve.ts';
 import { CORPUS_IDS } from '../helpers/corpus.ts';

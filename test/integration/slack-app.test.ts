@@ -6,7 +6,7 @@ import { BUNDLED_CORPUS_DIR } from '../../ingest/pipeline.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { listFeedback } from '../../src/db/feedback.ts';
 import type { Db } from '../../src/db/types.ts';
-import { createServices, ingest, type Services } from '../../src/services.ts';
+import { createServices, ingest, type Services } from '../../src/app/services.ts';
 import { startSlackApp, type RunningSlackApp } from '../../src/slack/app.ts';
 import { messageViolations } from '../../src/slack/limits.ts';
 import { PROBLEMS_ACTION, PROBLEMS_BLOCK, REASON_ACTION, REASON_BLOCK } from '../../src/slack/views/feedback.ts';

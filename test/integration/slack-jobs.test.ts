@@ -5,7 +5,7 @@ import type { Db } from '../../src/db/types.ts';
 import { claimJobs, findJobByKey, getJob } from '../../src/jobs/queue.ts';
 import type { JobHandler } from '../../src/jobs/types.ts';
 import { createJobContext, JobWorker } from '../../src/jobs/worker.ts';
-import { createServices, ingest, type Services } from '../../src/services.ts';
+import { createServices, ingest, type Services } from '../../src/app/services.ts';
 import { startSlackApp, type RunningSlackApp } from '../../src/slack/app.ts';
 import { REPLY_EVENT_TYPE } from '../../src/slack/jobs/post.ts';
 import { dbLabel, openTestDb } from '../helpers/db.ts';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_CORPUS_DIR } from '../../ingest/pipeline.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Db } from '../../src/db/types.ts';
-import { createServices, ingest, type Services } from '../../src/services.ts';
+import { createServices, ingest, type Services } from '../../src/app/services.ts';
 import { startSlackApp, type RunningSlackApp } from '../../src/slack/app.ts';
 import { messageViolations } from '../../src/slack/limits.ts';
 import { ACTION_IDS } from '../../src/slack/views/ids.ts';

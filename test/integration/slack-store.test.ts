@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFeedback, recordFeedback, setFeedbackReason } from '../../src/db/feedback.ts';
 import { claimSlackEvent, getSlackAnswer, pruneSlackAnswers, pruneSlackEvents, saveSlackAnswer } from '../../src/db/slack.ts';
 import type { Db } from '../../src/db/types.ts';
-import { formatFeedback } from '../../src/feedback-export.ts';
+import { formatFeedback } from '../../src/app/feedback-export.ts';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { dbLabel, openTestDb } from '../helpers/db.ts';
 import { sampleAnswer } from '../unit/slack/sample-answer.ts';

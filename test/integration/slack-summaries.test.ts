@@ -3,7 +3,7 @@ import { ACCESS_DENIED_MESSAGE } from '../../src/comments/access.ts';
 import { submitComment } from '../../src/comments/queue.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Db } from '../../src/db/types.ts';
-import { createServices, type Services } from '../../src/services.ts';
+import { createServices, type Services } from '../../src/app/services.ts';
 import { startSlackApp, type RunningSlackApp } from '../../src/slack/app.ts';
 import { messageViolations } from '../../src/slack/limits.ts';
 import type { SlackMessage } from '../../src/slack/views/message.ts';

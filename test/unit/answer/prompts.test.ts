@@ -14,7 +14,7 @@ import {
 } from '../../../src/answer/prompts.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { isAppError } from '../../../src/errors.ts';
-import { createServices } from '../../../src/services.ts';
+import { createServices } from '../../../src/app/services.ts';
 
 const dirs: string[] = [];
 afterEach(async () => {

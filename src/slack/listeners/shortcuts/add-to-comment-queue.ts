@@ -3,7 +3,7 @@ import { isStaff } from '../../../comments/access.ts';
 import { guessOrganizationType } from '../../../comments/mail-import.ts';
 import { submitComment } from '../../../comments/queue.ts';
 import { COMMENT_LIMITS } from '../../../comments/schema.ts';
-import { commentBucket } from '../../../rate-limits.ts';
+import { commentBucket } from '../../../app/rate-limits.ts';
 import { commentSlack } from '../../comments/context.ts';
 import { pendingFileOf, slackFileRef, slackFileSchema } from '../../comments/files.ts';
 import { enqueueIntake } from '../../jobs/comment-intake.ts';

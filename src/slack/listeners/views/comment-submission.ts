@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { commentFieldErrors, submitComment } from '../../../comments/queue.ts';
 import { validateCommentInput, type CommentAttachmentInput, type CommentInput } from '../../../comments/schema.ts';
 import { isAppError, newReferenceId } from '../../../errors.ts';
-import { commentBucket } from '../../../rate-limits.ts';
+import { commentBucket } from '../../../app/rate-limits.ts';
 import { commentSlack } from '../../comments/context.ts';
 import { pendingFileOf, slackFileRef } from '../../comments/files.ts';
 import { within } from '../../comments/intake.ts';

@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import { progressReporter, withServices } from './shared.ts';
+
+/** `policy-desk ingest [paths...]`: documents into the store (the bundled corpus by default). */
+export function register(program: Command): void {
+  program
+    .command('ingest')
+    .description('Ingest documents (.txt .md .html .pdf .docx); directories are walked. Default: the bundled corpus.')
+    .argument('[paths...]', 'files or directories', [])
+    .action(async (paths: string[]) => {
+      const { BUNDLED_CORPUS_DIR, formatSummary } = await import('../../ingest/pipeline.ts');
+      const { ingest } = await import('../app/services.ts');
+      await withServices(async (services) => {
+        const progress = await progressReporter('Ingesting');
+        const summary = await ingest(services, paths.length ? paths : [BUNDLED_CORPUS_DIR], progress.onEvent);
+        progress.stop();
+        process.stdout.write(`${formatSummary(summary)}\n`);
+        if (summary.failed > 0) process.exitCode = 1;
+      }, { vectorIndex: false });
+    });
+}

@@ -1,0 +1,110 @@
+import { InvalidArgumentError } from 'commander';
+import type { IngestEvent } from '../../ingest/pipeline.ts';
+import type { Services } from '../app/services.ts';
+import type { Config } from '../config.ts';
+import { AppError } from '../errors.ts';
+import type { SearchFilters } from '../search/retrieve.ts';
+
+/**
+ * Helpers the command groups share. This module and each group's `register` run for every
+ * command (even `--help`), so they import only light modules at the top; whatever a command
+ * needs to do its work (services, the database, Bolt, openai, cli-progress) is loaded with
+ * `await import()` inside its action, so a command pays only for what it runs.
+ */
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 50) throw new InvalidArgumentError('expected a whole number from 1 to 50');
+  return n;
+}
+
+export function limitOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 500) throw new InvalidArgumentError('expected a whole number from 1 to 500');
+  return n;
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+}
+
+export function checkDate(since: string | undefined, flag = '--since'): void {
+  if (since && !/^\d{4}-\d{2}-\d{2}$/.test(since)) throw new AppError('input.invalid', `Expected ${flag} YYYY-MM-DD`);
+}
+
+/** A progress bar on a terminal; nothing on a pipe or in CI, where the summary line is enough. */
+export async function progressReporter(label: string): Promise<{ onEvent: (e: IngestEvent) => void; stop: () => void }> {
+  if (!process.stderr.isTTY) {
+    return {
+      onEvent: (e) => {
+        if (e.type === 'file' && e.outcome.status === 'failed') process.stderr.write(`failed: ${e.outcome.error}\n`);
+      },
+      stop: () => undefined,
+    };
+  }
+  const { default: cliProgress } = await import('cli-progress');
+  const path = await import('node:path');
+  const bar = new cliProgress.SingleBar(
+    { format: `${label} [{bar}] {value}/{total} {file}`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  const failures: string[] = [];
+  return {
+    onEvent: (e) => {
+      if (e.type === 'start') bar.start(e.total, 0, { file: '' });
+      else {
+        if (e.outcome.status === 'failed') failures.push(e.outcome.error);
+        bar.increment({ file: path.basename(e.outcome.path) });
+      }
+    },
+    stop: () => {
+      bar.stop();
+      for (const f of failures) process.stderr.write(`failed: ${f}\n`);
+    },
+  };
+}
+
+export interface WithServicesOptions {
+  skipEmbedderCheck?: boolean;
+  vectorIndex?: boolean;
+}
+
+/** Builds the services for one command and closes them afterwards, whatever happens. */
+export async function withServices<T>(fn: (s: Services, config: Config) => Promise<T>, options: WithServicesOptions = {}): Promise<T> {
+  const { getConfig } = await import('../config.ts');
+  const { createServices } = await import('../app/services.ts');
+  const config = getConfig();
+  const services = await createServices(config, options);
+  try {
+    return await fn(services, config);
+  } finally {
+    await services.close();
+  }
+}
+
+/** The first use of an empty store ingests the bundled corpus (with a progress bar on a terminal). */
+export async function ensureCorpusWithProgress(services: Services): Promise<void> {
+  const { ensureCorpus } = await import('../app/services.ts');
+  const progress = await progressReporter('Ingesting bundled corpus');
+  const note = await ensureCorpus(services, progress.onEvent);
+  progress.stop();
+  if (note) process.stderr.write(`${note}\n`);
+}
+
+export async function filtersFrom(opts: { doc?: string[]; from?: string; to?: string }): Promise<SearchFilters | undefined> {
+  if (!opts.doc && !opts.from && !opts.to) return undefined;
+  const { searchFiltersSchema } = await import('../search/retrieve.ts');
+  const parsed = searchFiltersSchema.safeParse({ documentIds: opts.doc, from: opts.from, to: opts.to });
+  if (!parsed.success) {
+    throw new AppError('input.invalid', `Invalid filter: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'filter'}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/** Reads a text file named on the command line; a missing or unreadable one is the user's to fix. */
+export async function readInputFile(file: string): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  return readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw new AppError('input.invalid', `Cannot read ${file}: ${err.code ?? err.message}`);
+  });
+}
