@@ -54,7 +54,8 @@ export interface TermExpansion {
   from: string;
   /** Text searched beside them. */
   add: string;
-  source: 'thesaurus' | 'acronym' | 'wordnet';
+  /** numeral: "3" for "three" and back. */
+  source: 'thesaurus' | 'acronym' | 'wordnet' | 'numeral';
   /** Relative to an exact question term (1). */
   weight: number;
 }

@@ -48,7 +48,9 @@ const QUESTION_FRAMING = new Set(
   (
     'say tell much mani kind whose find happen anyth someth anyon someon doe explain describ list specif accord ' +
     'mention talk regard way know want need like actual exact current give show summar summari document text ' +
-    'question answer inform detail exampl type sort thing whether still done make made take let get go come anyway'
+    'question answer inform detail exampl type sort thing whether still done make made take let get go come anyway ' +
+    // Casual spellings of question words, which the english configuration does not drop ("whats", "who's", "r u").
+    'what whats who whos where wher wheres how hows why whi when whens r u ur pls plz im ive dont doesnt isnt arent cant wont anybodi'
   ).split(' '),
 );
 

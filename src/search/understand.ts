@@ -133,6 +133,15 @@ function suffixVariants(word: string): string[] {
   return out;
 }
 
+/** Endings the english stemmer takes off: a lexeme plus one of them is a likely word of the text ("implement" → "implementation"). */
+const SURFACE_ENDINGS = ['', 's', 'e', 'es', 'ed', 'ing', 'er', 'ers', 'ion', 'ions', 'ation', 'ations', 'ment', 'ments', 'al', 'ly', 'ity', 'ive'];
+
+/** Words the lexeme may stand for in the text; Porter writes a final y as i ("polici" ← "policy"). */
+function surfaceGuesses(lexeme: string): string[] {
+  const stems = lexeme.endsWith('i') ? [lexeme, `${lexeme.slice(0, -1)}y`, `${lexeme.slice(0, -1)}ies`] : [lexeme];
+  return stems.flatMap((st) => SURFACE_ENDINGS.map((e) => st + e));
+}
+
 /** The corpus word closest to a word the corpus lacks, when one is close enough; null otherwise. */
 export async function correctWord(db: Queryable, word: string, lexeme: string): Promise<TermCorrection | null> {
   const lower = word.toLowerCase();
@@ -140,7 +149,11 @@ export async function correctWord(db: Queryable, word: string, lexeme: string): 
   const neighbours = await trigramNeighbours(db, lexeme);
   let best: { lexeme: string; df: number; sim: number; distance: number } | null = null;
   for (const n of neighbours) {
-    const distance = Math.min(...[lexeme, ...suffixVariants(lower)].map((v) => editDistance(v, n.lexeme)));
+    const typed = [lexeme, ...suffixVariants(lower)];
+    const distance = Math.min(
+      ...typed.map((v) => editDistance(v, n.lexeme)),
+      ...surfaceGuesses(n.lexeme).map((g) => editDistance(lower, g)),
+    );
     if (distance > limit || distance === 0) continue;
     // The first letter is rarely the one mistyped; a candidate that changes it must be closer.
     if (n.lexeme[0] !== lower[0] && distance > 1) continue;
@@ -189,6 +202,21 @@ async function wordnetExpansions(db: Queryable, text: string): Promise<TermExpan
     if (out.some((o) => o.add === c.word)) continue;
     perWord.set(c.from, (perWord.get(c.from) ?? 0) + 1);
     out.push({ from: c.from, add: c.word, source: 'wordnet', weight: c.weight });
+  }
+  return out;
+}
+
+const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
+
+/** "3 lines" meets "three lines" and "three" meets "3": documents spell small numbers out, people type digits. */
+function numeralExpansions(text: string): TermExpansion[] {
+  const out: TermExpansion[] = [];
+  for (const m of text.matchAll(/(?<![\d.,$])\b(\d{1,2})\b(?![.,]?\d)/g)) {
+    const word = NUMBER_WORDS[Number(m[1])];
+    if (word) out.push({ from: m[1]!, add: word, source: 'numeral', weight: THESAURUS_WEIGHT });
+  }
+  for (const m of text.matchAll(new RegExp(`\\b(${NUMBER_WORDS.join('|')})\\b`, 'gi'))) {
+    out.push({ from: m[1]!, add: String(NUMBER_WORDS.indexOf(m[1]!.toLowerCase())), source: 'numeral', weight: THESAURUS_WEIGHT });
   }
   return out;
 }
@@ -259,6 +287,7 @@ export async function understandQuestion(db: Queryable, question: string, option
     source: 'thesaurus' as const,
     weight: THESAURUS_WEIGHT,
   }));
+  expansions.push(...numeralExpansions(searchText));
   if (options.acronyms ?? understandDefaults.acronyms) expansions.push(...(await acronymExpansions(db, searchText, options.isEnglishWord ?? isEnglishWord)));
   if (options.wordnet ?? understandDefaults.wordnet) expansions.push(...(await wordnetExpansions(db, searchText)));
 

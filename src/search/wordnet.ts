@@ -117,7 +117,8 @@ function synset(pos: WordnetPos, offset: number): Synset {
   for (let i = 0; i < pCnt; i++) {
     const [sym, off, p] = [f[at]!, f[at + 1]!, f[at + 2]!];
     at += 4;
-    if ((sym === '@' || sym === '@i') && POS_CHAR[p]) hypernyms.push({ pos: POS_CHAR[p]!, offset: Number(off) });
+    // Class hypernyms only: an instance's class ("Ukraine" → "country") is no synonym of it.
+    if (sym === '@' && POS_CHAR[p]) hypernyms.push({ pos: POS_CHAR[p]!, offset: Number(off) });
   }
   return { words, hypernyms };
 }
