@@ -1,4 +1,5 @@
 import type { Citation } from '../domain/answer.ts';
+import type { UnderstoodQuery } from '../domain/query.ts';
 import type { SlackAnswerRecord } from './slack.ts';
 import type { Queryable } from './types.ts';
 
@@ -14,6 +15,8 @@ export interface FeedbackRecord {
   mode: string;
   abstained: boolean;
   citations: FeedbackCitation[];
+  /** How the question was read (UnderstoodQuery); null for answers given before it was recorded. */
+  query: UnderstoodQuery | null;
   surface: string | null;
   userId: string;
   teamId: string | null;
@@ -33,6 +36,7 @@ interface FeedbackRow {
   mode: string;
   abstained: boolean;
   citations: FeedbackCitation[] | string;
+  query: UnderstoodQuery | string | null;
   surface: string | null;
   user_id: string;
   team_id: string | null;
@@ -53,6 +57,7 @@ function fromRow(r: FeedbackRow): FeedbackRecord {
     mode: r.mode,
     abstained: r.abstained,
     citations: typeof r.citations === 'string' ? (JSON.parse(r.citations) as FeedbackCitation[]) : r.citations,
+    query: typeof r.query === 'string' ? (JSON.parse(r.query) as UnderstoodQuery) : (r.query ?? null),
     surface: r.surface,
     userId: r.user_id,
     teamId: r.team_id,
@@ -74,8 +79,8 @@ export async function recordFeedback(
   const { record } = input;
   const citations: FeedbackCitation[] = record.answer.citations.map(({ passage: _p, ...c }) => c);
   const rows = await db.query<FeedbackRow>(
-    `INSERT INTO feedback (answer_id, helpful, question, answer, mode, abstained, citations, surface, user_id, team_id, channel_id, message_ts)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+    `INSERT INTO feedback (answer_id, helpful, question, answer, mode, abstained, citations, surface, user_id, team_id, channel_id, message_ts, query)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
      ON CONFLICT (answer_id, user_id) DO UPDATE SET
        helpful = EXCLUDED.helpful,
        reason = CASE WHEN feedback.helpful = EXCLUDED.helpful THEN feedback.reason ELSE NULL END,
@@ -96,6 +101,7 @@ export async function recordFeedback(
       input.teamId,
       input.channelId,
       input.messageTs,
+      record.answer.query ? JSON.stringify(record.answer.query) : null,
     ],
   );
   return fromRow(rows[0]!);

@@ -1,4 +1,5 @@
 import type { CitedDocument, DocumentStatus } from './document.ts';
+import type { UnderstoodQuery } from './query.ts';
 
 /** The one answer model every front end renders: CLI --json, console, Slack blocks. */
 export interface Citation {
@@ -29,6 +30,8 @@ export interface Answer {
   note?: string;
   /** A follow-up rewritten into the question that was actually searched for; absent when the question was used as asked. */
   standaloneQuestion?: string;
+  /** How the question was read before retrieval (kind, time scope, corrected words, expansions): for debugging and the feedback export. */
+  query?: UnderstoodQuery;
   /** Cited documents that are superseded (or drafts), what supersedes them, and what the answer added from the current one. */
   versions?: VersionNote[];
   /** Status questions: the catalog facts the answer rests on. */
