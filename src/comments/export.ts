@@ -27,6 +27,9 @@ import { COMMENT_STATUSES, ORGANIZATION_TYPES, type Comment, type CommentStatus 
 export const RESTRICT_REASON_NO_CONSENT = 'The submitter did not consent to publication.';
 
 export interface ExportRecord {
+  /** The comment's own id at the source (regulations.gov `Document ID`, e.g. DOS-2018-0012-0005): trace a row back there. */
+  documentId: string | null;
+  docketId: string | null;
   trackingNbr: string;
   receiveDate: string;
   postedDate: string | null;
@@ -38,15 +41,21 @@ export interface ExportRecord {
   /** regulations.gov: INDIVIDUAL or ORGANIZATION. */
   submitterType: 'INDIVIDUAL' | 'ORGANIZATION';
   organizationType: string;
+  /** The organization type as the source labelled it ("Constituent"); organizationType is its mapping. */
+  organizationLabel: string | null;
   onBehalfOf: string | null;
   /** The submitter's topic, as its label. */
   category: string | null;
   topic: string | null;
   title: string | null;
   comment: string;
+  /** The text as it arrived (markup, entities) when cleaning changed it; else null. */
+  rawComment: string | null;
   commentOnDocumentId: string | null;
   /** Other comments in the same campaign (exact and near duplicates), like regulations.gov's count. */
   duplicateComments: number;
+  /** regulations.gov's own `Duplicate Comments` of this comment, as imported. */
+  sourceDuplicateComments: number;
   campaignId: string | null;
   duplicateKind: string | null;
   consentToPublish: boolean;
@@ -61,6 +70,12 @@ export interface ExportRecord {
   suggestedTopicMethod: string | null;
   personalDataFlag: boolean;
   personalDataKinds: string[];
+  /** Position on the docket's proposal: supports, opposes, mixed, unclear; null when no proposal is set. */
+  position: string | null;
+  /** The verbatim sentence that shows it. */
+  positionQuote: string | null;
+  /** cues, llm, campaign or reviewer. */
+  positionMethod: string | null;
 }
 
 type FieldKind = 'string' | 'nullableString' | 'number' | 'boolean' | 'list';
@@ -77,13 +92,18 @@ export const EXPORT_FIELDS: ReadonlyArray<readonly [keyof ExportRecord, FieldKin
   ['organization', 'nullableString'],
   ['submitterType', 'string'],
   ['organizationType', 'string'],
+  ['organizationLabel', 'nullableString'],
   ['onBehalfOf', 'nullableString'],
   ['category', 'nullableString'],
   ['topic', 'nullableString'],
   ['title', 'nullableString'],
   ['comment', 'string'],
+  ['rawComment', 'nullableString'],
   ['commentOnDocumentId', 'nullableString'],
+  ['documentId', 'nullableString'],
+  ['docketId', 'nullableString'],
   ['duplicateComments', 'number'],
+  ['sourceDuplicateComments', 'number'],
   ['campaignId', 'nullableString'],
   ['duplicateKind', 'nullableString'],
   ['consentToPublish', 'boolean'],
@@ -98,6 +118,9 @@ export const EXPORT_FIELDS: ReadonlyArray<readonly [keyof ExportRecord, FieldKin
   ['suggestedTopicMethod', 'nullableString'],
   ['personalDataFlag', 'boolean'],
   ['personalDataKinds', 'list'],
+  ['position', 'nullableString'],
+  ['positionQuote', 'nullableString'],
+  ['positionMethod', 'nullableString'],
 ];
 
 /** regulations.gov splits names in two; the last word is the last name, the rest the first name. */
@@ -110,6 +133,8 @@ export function splitName(name: string): { firstName: string | null; lastName: s
 export function toExportRecord(c: Comment, topics: readonly CommentTopic[]): ExportRecord {
   const { firstName, lastName } = splitName(c.submitterName);
   return {
+    documentId: c.sourceDocumentId,
+    docketId: c.docketId,
     trackingNbr: c.trackingNumber,
     receiveDate: c.receivedAt.toISOString(),
     postedDate: c.postedAt ? c.postedAt.toISOString() : null,
@@ -120,13 +145,16 @@ export function toExportRecord(c: Comment, topics: readonly CommentTopic[]): Exp
     organization: c.organization,
     submitterType: c.organizationType === 'individual' && !c.organization ? 'INDIVIDUAL' : 'ORGANIZATION',
     organizationType: c.organizationType,
+    organizationLabel: c.organizationLabel,
     onBehalfOf: c.onBehalfOf,
     category: topicLabel(topics, c.topic),
     topic: c.topic,
     title: c.title,
     comment: c.text,
-    commentOnDocumentId: c.documentId,
+    rawComment: c.rawText,
+    commentOnDocumentId: c.documentId ?? c.commentOnRef,
     duplicateComments: c.similarCount,
+    sourceDuplicateComments: c.duplicateComments,
     campaignId: c.campaignId,
     duplicateKind: c.duplicateKind,
     consentToPublish: c.consentToPublish,
@@ -141,6 +169,9 @@ export function toExportRecord(c: Comment, topics: readonly CommentTopic[]): Exp
     suggestedTopicMethod: c.suggestedTopicMethod,
     personalDataFlag: c.personalData.length > 0,
     personalDataKinds: [...c.personalData],
+    position: c.position,
+    positionQuote: c.positionQuote,
+    positionMethod: c.positionMethod,
   };
 }
 

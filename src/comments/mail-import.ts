@@ -7,6 +7,7 @@ import { AppError, isAppError } from '../errors.ts';
 import { requireStaff, type Actor } from './access.ts';
 import { readAttachment } from './attachments.ts';
 import type { CommentDeps } from './deps.ts';
+import { assignPositions, DEFAULT_DOCKET, setDocketProposal, type PositionReader, type PositionRun } from './docket-positions.ts';
 import { formatRemarkGroup, groupRemarks, parseCommentCsv, parseRegulationsJson, type ParsedItem, type RecordContext, type RemarkGroup } from './import-records.ts';
 import { guessOrganizationType, loadLabelTable, orgTypeFromName, WEBMAIL } from './organization-labels.ts';
 
@@ -67,6 +68,8 @@ export interface ImportSummary {
   remarks: RemarkGroup[];
   /** What was refused, by reason. */
   refused: RemarkGroup[];
+  /** Positions read after the import (docket-positions.ts). */
+  positions?: PositionRun;
 }
 
 export type { ParsedItem } from './import-records.ts';
@@ -363,7 +366,14 @@ export async function importComments(
   deps: CommentDeps,
   actor: Actor,
   paths: string[],
-  options: { onEvent?: (e: ImportEvent) => void; docketId?: string } = {},
+  options: {
+    onEvent?: (e: ImportEvent) => void;
+    docketId?: string;
+    /** What the imported dockets respond to (`--proposal`); their positions are read again against it. */
+    proposal?: string;
+    /** How positions are read (default: offline cues; the CLI passes the model's reader in LLM mode). */
+    positionReader?: PositionReader;
+  } = {},
 ): Promise<ImportSummary> {
   requireStaff(deps, actor, 'comments.import');
   if (paths.length === 0) throw new AppError('input.invalid', 'Give one or more .eml, .mbox, .csv or .json files or directories to import.');
@@ -373,6 +383,7 @@ export async function importComments(
   const ctx: RecordContext = { topics, labels, docketId: options.docketId?.trim() || undefined };
   const units = await collectUnits(paths, ctx, summary.ignored, summary.notes);
   const remarks: Array<{ kind: string; where: string }> = [];
+  const dockets = new Map<string, string | null>();
   options.onEvent?.({ type: 'start', total: units.length });
   const record = (outcome: ImportOutcome) => {
     if (outcome.status === 'imported') summary.imported++;
@@ -417,6 +428,7 @@ export async function importComments(
       }
     }
     if (item.ok) for (const kind of item.remarks ?? []) remarks.push({ kind, where: item.where });
+    if (item.ok) dockets.set(item.input.docketId ?? DEFAULT_DOCKET, dockets.get(item.input.docketId ?? DEFAULT_DOCKET) ?? item.input.commentOnRef ?? null);
     if (!item.ok) batch.push({ position, outcome: { status: 'failed', where: item.where, reason: item.reason } });
     else batch.push({ position, item: { where: item.where, input: item.input, idempotencyKey: item.idempotencyKey } });
     if (batch.length >= STORE_BATCH) await flush();
@@ -431,6 +443,8 @@ export async function importComments(
   const fresh = new Set(summary.outcomes.filter((o) => o.status === 'imported').map((o) => o.where));
   summary.remarks = groupRemarks(remarks.filter((r) => fresh.has(r.where)));
   summary.refused = groupRemarks(summary.outcomes.flatMap((o) => (o.status === 'failed' ? [{ kind: o.reason, where: o.where }] : [])));
+  if (options.proposal) for (const [id, commentOn] of dockets) await setDocketProposal(deps, actor, id, options.proposal, commentOn);
+  summary.positions = await assignPositions(deps, { all: Boolean(options.proposal), reader: options.positionReader });
   deps.logger.info({ imported: summary.imported, duplicates: summary.duplicates, failed: summary.failed }, 'comments: import finished');
   return summary;
 }

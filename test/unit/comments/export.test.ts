@@ -35,6 +35,14 @@ const base: ExportRecord = {
   suggestedTopicMethod: 'keywords',
   personalDataFlag: true,
   personalDataKinds: ['email'],
+  documentId: 'DOS-2018-0012-0005',
+  docketId: 'DOS-2018-0012',
+  organizationLabel: 'Trade Association',
+  rawComment: 'Line one,<br/>"quoted"',
+  sourceDuplicateComments: 2,
+  position: 'opposes',
+  positionQuote: 'Line one,',
+  positionMethod: 'cues',
 };
 
 describe('export CSV', () => {
