@@ -3,6 +3,7 @@ import type { Passage } from '../search/retrieve.ts';
 import { expandFollowUp } from './followup.ts';
 import { LlmFailure, llmAnswer, logLlmFailure, rewriteFollowUp, type LlmContext } from './llm.ts';
 import type { Answer, ConversationTurn } from '../domain/answer.ts';
+import type { UnderstoodQuery } from '../domain/query.ts';
 import { addVersionNotes, type VersionSupport } from './versions.ts';
 
 /**
@@ -20,15 +21,25 @@ export interface Retrieval {
    * by side (./status.ts, ./compare.ts), in both modes; null when the question turns out to be a look-up.
    */
   special?: () => Promise<Answer | null>;
+  /** How the question was read (understandQuestion): every answer carries it as `query`. */
+  query?: UnderstoodQuery;
 }
 export type Retriever = (query: string) => Promise<Retrieval>;
 
 export const LLM_UNAVAILABLE_NOTE = 'The language model was unavailable, so this answer quotes the documents directly.';
 
-/** The user's question stays the question; what was searched for is recorded beside it when different. */
-function asAsked(answer: Answer, question: string, searched: string): Answer {
-  const { standaloneQuestion: _ignored, ...rest } = answer;
-  return { ...rest, question, ...(searched.trim() !== question.trim() ? { standaloneQuestion: searched } : {}) };
+/**
+ * The user's question stays the question; what was searched for is recorded beside it when
+ * different, and how it was read (the retrieval's understood query) goes with the answer.
+ */
+function asAsked(answer: Answer, question: string, searched: string, query?: UnderstoodQuery): Answer {
+  const { standaloneQuestion: _ignored, query: _read, ...rest } = answer;
+  return {
+    ...rest,
+    question,
+    ...(searched.trim() !== question.trim() ? { standaloneQuestion: searched } : {}),
+    ...(query ? { query } : answer.query ? { query: answer.query } : {}),
+  };
 }
 
 /** The version step (warnings on superseded documents, the current document's quote), when the retrieval supports it. */
@@ -40,8 +51,8 @@ export async function answerExtractively(question: string, history: readonly Con
   const searched = history.length > 0 ? expandFollowUp(question, history) : question;
   const retrieval = await retrieve(searched);
   const special = retrieval.special ? await retrieval.special() : null;
-  if (special) return asAsked(special, question, searched);
-  return asAsked(await withVersions(await retrieval.extractive(), retrieval, searched), question, searched);
+  if (special) return asAsked(special, question, searched, retrieval.query);
+  return asAsked(await withVersions(await retrieval.extractive(), retrieval, searched), question, searched, retrieval.query);
 }
 
 /**
@@ -70,15 +81,15 @@ export async function answerWithLlm(
   }
   const retrieval = await retrieve(searched);
   const special = retrieval.special ? await retrieval.special() : null;
-  if (special) return asAsked(special, question, searched);
+  if (special) return asAsked(special, question, searched, retrieval.query);
   if (!modelDown) {
     try {
       // The model is asked to prefer current documents; the warning on a superseded one is the code's.
-      return asAsked(await withVersions(await llmAnswer(llm, searched, retrieval.passages), retrieval, searched), question, searched);
+      return asAsked(await withVersions(await llmAnswer(llm, searched, retrieval.passages), retrieval, searched), question, searched, retrieval.query);
     } catch (err) {
       logLlmFailure(llm, 'answer', err);
     }
   }
   const fallback = await withVersions(await retrieval.extractive(), retrieval, searched);
-  return asAsked({ ...fallback, note: `${LLM_UNAVAILABLE_NOTE} (reference ${llm.ref})` }, question, searched);
+  return asAsked({ ...fallback, note: `${LLM_UNAVAILABLE_NOTE} (reference ${llm.ref})` }, question, searched, retrieval.query);
 }

@@ -40,6 +40,7 @@ export function questionRetriever(options: RetrieverOptions): Retriever {
       passages,
       extractive: () => extractiveAnswer(db, analysis, passages),
       versions: versionSupport(db, embedder, { k, filters }),
+      query: understood,
       ...(special ? { special } : {}),
     };
   };

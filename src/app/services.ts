@@ -87,7 +87,7 @@ export async function ask(services: Services, question: string, options: AskOpti
       k: options.k ?? services.config.searchTopK,
       filters: options.filters,
     });
-    return { passages, extractive: () => extractiveAnswer(services.db, analysis, passages) };
+    return { passages, extractive: () => extractiveAnswer(services.db, analysis, passages), query: analysis.understood };
   };
   const history = options.history ?? [];
   if (!services.config.openai.enabled) return answerExtractively(question, history, retrieve);

@@ -92,6 +92,20 @@ describe('policy-desk CLI', () => {
     for (const c of answer.citations) expect(c.passage).toContain(c.quote);
   }, SLOW);
 
+  it('ask --json shows how the question was read as query: kind, time scope, corrected words', async () => {
+    const question = 'Is the 2018 arms tranfers polcy still in effect under Biden?';
+    const r = await run(['ask', question, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const answer = JSON.parse(r.stdout) as Answer;
+    expect(answer.question).toBe(question);
+    expect(answer.query).toMatchObject({ text: question, kind: 'status', time: { current: true, administrations: ['Biden'] } });
+    expect(answer.query!.time.years).toContainEqual({ from: 2018, to: 2018 });
+    expect(answer.query!.corrections.map((c) => [c.word, c.to])).toEqual([
+      ['tranfers', 'transfer'],
+      ['polcy', 'policy'],
+    ]);
+  }, SLOW);
+
   it('ask --file --json answers one question per line, one JSON object per line, in order', async () => {
     const file = path.join(dataDir, 'questions.txt');
     await writeFile(file, `${THREE_LINES_QUESTION}\n\n${BAKLAVA_QUESTION}\n`);
