@@ -12,6 +12,8 @@ import { chunkDocument, type ChunkOptions } from './chunk.ts';
 import { CLEANING_VERSION, cleanText } from './clean.ts';
 import { loadBuffer, SUPPORTED_EXTENSIONS } from './loaders/index.ts';
 import { extractMetadata } from './metadata.ts';
+import { lazyOcrEngine, type OcrEngine } from './ocr.ts';
+import { chunkPages } from './pages.ts';
 
 export { PROJECT_ROOT };
 export const BUNDLED_CORPUS_DIR = path.join(PROJECT_ROOT, 'ingest', 'corpus');
@@ -29,13 +31,30 @@ export interface IngestContext {
   vectorIndex?: 'auto' | 'bulk' | 'maintain';
   /** Documents and chunks per write transaction (defaults 64 and 1,000). */
   batch?: { files?: number; chunks?: number };
+  /**
+   * OCR of PDF pages without a text layer (config `OCR`, default on). `minConfidence`: a page
+   * read with a lower mean confidence (0-100) is reported. `engine` replaces tesseract.js.
+   */
+  ocr?: { enabled: boolean; minConfidence?: number; engine?: OcrEngine };
+  /** Called after each page of a paged document is read (before the file's own event). */
+  onPage?: (e: IngestPageEvent) => void;
 }
 
 const BATCH_FILES = 64;
 const BATCH_CHUNKS = 1000;
 
 export type FileOutcome =
-  | { path: string; status: 'ingested' | 'updated'; documentId: string; chunks: number }
+  | {
+      path: string;
+      status: 'ingested' | 'updated';
+      documentId: string;
+      chunks: number;
+      /** Paged formats: the page count, and the pages read by OCR. */
+      pages?: number;
+      ocrPages?: number[];
+      /** E.g. a page OCR read with low confidence: shown under the file's line. */
+      warnings?: string[];
+    }
   | { path: string; status: 'unchanged'; documentId: string }
   | { path: string; status: 'failed'; error: string; code: string };
 
@@ -51,6 +70,13 @@ export interface IngestSummary {
 }
 
 export type IngestEvent = { type: 'start'; total: number } | { type: 'file'; outcome: FileOutcome };
+
+/** A page of a paged document was read: long scans take seconds a page, so progress can follow pages. */
+export interface IngestPageEvent {
+  path: string;
+  page: number;
+  pages: number;
+}
 
 /**
  * One document to ingest, wherever its bytes come from: a file on disk (fileItem), a URL
@@ -148,6 +174,7 @@ interface PreparedWrite {
   doc: DocumentWrite;
   chunks: NewChunk[];
   status: 'ingested' | 'updated';
+  warnings: string[];
 }
 
 type Entry = { path: string; outcome: FileOutcome; write?: undefined } | { path: string; write: PreparedWrite; outcome?: undefined };
@@ -169,6 +196,7 @@ async function prepareFile(
   existing: StoredVersion | undefined,
   version: string,
   reserved: Set<string>,
+  ocr: OcrEngine | null = null,
 ): Promise<Entry> {
   const { path: absPath, source } = item;
   const read = await item.read(existing !== undefined && existing.pipelineVersion === version);
@@ -182,8 +210,12 @@ async function prepareFile(
     return { path: absPath, outcome: { path: absPath, status: 'unchanged', documentId: existing.id } };
   }
 
-  const loaded = await loadBuffer(bytes, item.name);
-  const cleaned = cleanText(loaded.text);
+  const loaded = await loadBuffer(bytes, item.name, {
+    ocr,
+    ocrMinConfidence: ctx.ocr?.minConfidence,
+    onPage: (page, pages) => ctx.onPage?.({ path: absPath, page, pages }),
+  });
+  const cleaned = cleanText(loaded.text, { paged: loaded.pages !== undefined });
   if (!cleaned.text.trim()) throw new AppError('ingest.empty', `${absPath}: no text left after removing page boilerplate`);
   const meta = extractMetadata(cleaned, loaded);
   const pieces = chunkDocument(cleaned, ctx.chunking);
@@ -192,7 +224,13 @@ async function prepareFile(
   const fileWords = path.basename(item.name, path.extname(item.name)).replace(/[-_.]+/g, ' ').trim();
   const contexts = pieces.map((c) => [meta.title, ...c.headingPath.filter((h) => h !== meta.title), `(${fileWords})`].join(' › '));
   const vectors = await ctx.embedder.embed(pieces.map((c, i) => embeddingInput(contexts[i]!, c.text)));
-  const chunks: NewChunk[] = pieces.map((c, i) => ({ ...c, context: contexts[i]!, embedding: vectors[i]! }));
+  const ocrPages = (loaded.ocr ?? []).map((o) => o.page);
+  const chunks: NewChunk[] = pieces.map((c, i) => ({
+    ...c,
+    ...chunkPages(cleaned.pageStarts, c.start, c.end, ocrPages),
+    context: contexts[i]!,
+    embedding: vectors[i]!,
+  }));
 
   let id = existing?.id;
   if (!id) {
@@ -206,6 +244,7 @@ async function prepareFile(
     write: {
       status: existing ? 'updated' : 'ingested',
       chunks,
+      warnings: loaded.warnings ?? [],
       doc: {
         id,
         title: meta.title,
@@ -219,6 +258,10 @@ async function prepareFile(
         pipelineVersion: version,
         contacts: meta.contacts,
         body: cleaned.text,
+        pageCount: loaded.pages ?? null,
+        pageStarts: cleaned.pageStarts ?? null,
+        ocrPages,
+        ocrConfidence: (loaded.ocr ?? []).map((o) => o.confidence),
       },
     },
   };
@@ -231,7 +274,17 @@ async function prepareFile(
  */
 async function commitBatch(ctx: IngestContext, entries: Entry[]): Promise<FileOutcome[]> {
   const writes = entries.filter((e) => e.write);
-  const done = (e: Entry): FileOutcome => ({ path: e.path, status: e.write!.status, documentId: e.write!.doc.id, chunks: e.write!.chunks.length });
+  const done = (e: Entry): FileOutcome => {
+    const { doc, status, chunks, warnings } = e.write!;
+    return {
+      path: e.path,
+      status,
+      documentId: doc.id,
+      chunks: chunks.length,
+      ...(doc.pageCount !== null ? { pages: doc.pageCount, ocrPages: doc.ocrPages } : {}),
+      ...(warnings.length > 0 ? { warnings } : {}),
+    };
+  };
   const outcomes = new Map<Entry, FileOutcome>();
   if (writes.length > 0) {
     try {
@@ -331,6 +384,8 @@ export async function ingestPaths(
 
   let buildSeconds: number | null = null;
   let error: unknown = null;
+  // One OCR worker for the whole run, started only if a page needs it.
+  const ocr = ctx.ocr?.enabled === false ? null : (ctx.ocr?.engine ?? lazyOcrEngine());
   try {
     for (let i = 0; i < files.length; i += maxFiles) {
       const group = files.slice(i, i + maxFiles);
@@ -338,7 +393,7 @@ export async function ingestPaths(
       for (const file of group) {
         let entry: Entry;
         try {
-          entry = await prepareFile(ctx, file, stored.get(file.source), version, reserved);
+          entry = await prepareFile(ctx, file, stored.get(file.source), version, reserved, ocr);
         } catch (err) {
           entry = { path: file.path, outcome: failure(file.path, err) };
         }
@@ -351,6 +406,8 @@ export async function ingestPaths(
     await inFlight;
   } catch (err) {
     error = err;
+  } finally {
+    if (ocr && !ctx.ocr?.engine) await ocr.close().catch(() => undefined);
   }
   if (strategy === 'bulk') {
     // Also after a failure: the store must not be left without its index. (After a kill, the

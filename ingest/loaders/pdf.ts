@@ -14,6 +14,8 @@ const PAGE_NUMBER = /^(?:page\s+\d{1,4}|[-–—]?\s*\d{1,3}\s*[-–—]?)(?:\s*
 const ROMAN_PAGE_NUMBER = /^[ivxlc]{1,7}$/;
 /** How many lines at the top and bottom of a page may be running headers, footers or page numbers. */
 const EDGE_LINES = 3;
+/** A running header or footer is at most this long ("Guidance on Retransfer and End-Use Controls, March 2024 · UNCLASSIFIED"). */
+const FURNITURE_MAX_CHARS = 72;
 /**
  * A heading a line's words announce, whatever its font: "Annex C: End-use monitoring",
  * "Section 4. Reporting", "Part II - Review", "3.2 Retransfers". Numbered forms must be short and
@@ -395,7 +397,8 @@ function stripPageFurniture(pages: PdfLine[][]): PdfLine[][] {
     const drop = new Set(
       edges(lines).filter((i) => {
         const line = lines[i]?.text ?? '';
-        return repeated.has(key(line)) || PAGE_NUMBER.test(line) || ROMAN_PAGE_NUMBER.test(line);
+        // Running headers and footers are short; a long line repeated with other numbers is a form's body text.
+        return (repeated.has(key(line)) && line.length <= FURNITURE_MAX_CHARS) || PAGE_NUMBER.test(line) || ROMAN_PAGE_NUMBER.test(line);
       }),
     );
     return lines.filter((_, i) => !drop.has(i));
