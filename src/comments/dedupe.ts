@@ -181,7 +181,8 @@ async function candidatesOf(tx: Queryable, ids: number[], onlyEarlier: boolean):
       WHERE b.id = ANY($1::int[]) AND length(b.dedupe_text) >= $2`,
     [ids, MIN_EXACT_CHARS],
   );
-  const near = await tx.query<{ x: number; y: number; similarity: number; campaignId: string | null; trackingNumber: string; xText: string; yText: string }>(
+  // Candidates: the comments sharing the most bands, at most CHECKED per comment.
+  const cand = await tx.query<{ x: number; y: number }>(
     `WITH cand AS (
        SELECT x.comment_id AS x, o.comment_id AS y, count(*) AS shared
          FROM comment_lsh_bands x
@@ -192,12 +193,8 @@ async function candidatesOf(tx: Queryable, ids: number[], onlyEarlier: boolean):
         WHERE x.comment_id = ANY($1::int[])
         GROUP BY 1, 2),
      ranked AS (SELECT x, y, row_number() OVER (PARTITION BY x ORDER BY shared DESC, y) AS rk FROM cand)
-     SELECT r.x, r.y, similarity(cx.dedupe_text, cy.dedupe_text)::float8 AS similarity,
-            cy.campaign_id AS "campaignId", cy.tracking_number AS "trackingNumber",
-            cx.dedupe_text AS "xText", cy.dedupe_text AS "yText"
-       FROM ranked r JOIN comments cx ON cx.id = r.x JOIN comments cy ON cy.id = r.y
-      WHERE r.rk <= $3 AND ${complete('cy')} AND length(cy.dedupe_text) >= $4`,
-    [ids, PER_BAND, CHECKED, MIN_NEAR_CHARS],
+     SELECT x, y FROM ranked WHERE rk <= $3`,
+    [ids, PER_BAND, CHECKED],
   );
   const out = new Map<number, Candidate[]>();
   const add = (x: number, c: Candidate) => {
@@ -206,23 +203,45 @@ async function candidatesOf(tx: Queryable, ids: number[], onlyEarlier: boolean):
     else out.set(x, [c]);
   };
   for (const e of exact) add(e.x, { y: e.y, kind: 'exact', similarity: 1, campaignId: e.campaignId, trackingNumber: e.trackingNumber });
+  if (cand.length === 0) return out;
+  const involved = [...new Set(cand.flatMap((c) => [c.x, c.y]))];
+  const texts = new Map(
+    (
+      await tx.query<{ id: number; text: string; campaignId: string | null; trackingNumber: string }>(
+        `SELECT id, dedupe_text AS text, campaign_id AS "campaignId", tracking_number AS "trackingNumber"
+           FROM comments WHERE id = ANY($1::int[]) AND length(dedupe_text) >= $2 AND ${COMPLETE}`,
+        [involved, MIN_NEAR_CHARS],
+      )
+    ).map((r) => [r.id, r]),
+  );
+  // Trigram sets of long texts in one vocabulary converge (two different 20,000-character letters
+  // on arms exports share most trigrams); word shingles do not. A near duplicate needs both, and
+  // the shingles are checked first: most candidates of a distinct comment fail there, cheaply.
   const shingles = new Map<number, Set<number>>();
-  const setOf = (id: number, text: string) => {
+  const setOf = (id: number) => {
     let set = shingles.get(id);
-    if (!set) shingles.set(id, (set = new Set(shingleHashes(text))));
+    if (!set) shingles.set(id, (set = new Set(shingleHashes(texts.get(id)!.text))));
     return set;
   };
-  for (const n of near) {
-    // Trigram sets of long texts in one vocabulary converge (two different 20,000-character
-    // letters on arms exports share most trigrams); word shingles do not. A near duplicate needs both.
-    const a = setOf(n.x, n.xText);
-    const b = setOf(n.y, n.yText);
+  const passed = cand.filter((c) => {
+    if (!texts.has(c.x) || !texts.has(c.y)) return false;
+    const a = setOf(c.x);
+    const b = setOf(c.y);
     let both = 0;
     for (const h of a) if (b.has(h)) both++;
-    const jaccard = both / (a.size + b.size - both || 1);
-    const similarity = jaccard >= MIN_SHINGLE_JACCARD ? n.similarity : Math.min(n.similarity, jaccard);
-    add(n.x, { y: n.y, kind: 'near', similarity, campaignId: n.campaignId, trackingNumber: n.trackingNumber });
-  }
+    return both / (a.size + b.size - both || 1) >= MIN_SHINGLE_JACCARD;
+  });
+  if (passed.length === 0) return out;
+  const sims = await tx.query<{ s: number }>(
+    `SELECT similarity(a.dedupe_text, b.dedupe_text)::float8 AS s
+       FROM unnest($1::int[], $2::int[]) WITH ORDINALITY AS u(x, y, n)
+       JOIN comments a ON a.id = u.x JOIN comments b ON b.id = u.y ORDER BY u.n`,
+    [passed.map((c) => c.x), passed.map((c) => c.y)],
+  );
+  passed.forEach((c, i) => {
+    const y = texts.get(c.y)!;
+    add(c.x, { y: c.y, kind: 'near', similarity: sims[i]!.s, campaignId: y.campaignId, trackingNumber: y.trackingNumber });
+  });
   return out;
 }
 
