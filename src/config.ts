@@ -111,6 +111,9 @@ export const envSchema = z.object({
   // Documents from a URL (`policy-desk ingest <url>`, `/library add <url>`): size and time limits, and the
   // SSRF guard's exception for an intranet. Slack library: who keeps it and where uploads go.
   INGEST_URL_MAX_MB: intFrom(1, 2048, 50),
+  // OCR of scanned PDF pages (tesseract.js, English model from npm, offline); off: scans are refused.
+  OCR: blankIsUnset(z.enum(['on', 'off'], { message: 'expected "on" (the default) or "off"' }).optional().default('on')),
+  OCR_MIN_CONFIDENCE: intFrom(0, 100, 60),
   INGEST_URL_TIMEOUT_SECONDS: intFrom(1, 3600, 60),
   INGEST_ALLOW_PRIVATE_URLS: blankIsUnset(
     z.enum(['true', 'false'], { message: 'expected "true" or "false"' }).optional().default('false'),
@@ -169,6 +172,8 @@ export interface Config {
   jobs: JobsConfig;
   rateLimits: RateLimitsConfig;
   fetch: FetchConfig;
+  /** OCR of PDF pages without a text layer; a page read below minConfidence (0-100) is reported at ingest. */
+  ocr: { enabled: boolean; minConfidence: number };
   library: LibraryConfig;
 }
 
@@ -340,6 +345,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     slack,
     jobs: { concurrency: e.JOB_CONCURRENCY, leaseMs: e.JOB_LEASE_SECONDS * 1000 },
     rateLimits: { questionsPerMinute: e.RATE_LIMIT_QUESTIONS_PER_MINUTE, commentsPerHour: e.RATE_LIMIT_COMMENTS_PER_HOUR },
+    ocr: { enabled: e.OCR === 'on', minConfidence: e.OCR_MIN_CONFIDENCE },
     fetch: { maxBytes: e.INGEST_URL_MAX_MB * 1024 * 1024, timeoutMs: e.INGEST_URL_TIMEOUT_SECONDS * 1000, allowPrivate: e.INGEST_ALLOW_PRIVATE_URLS === 'true' },
     library: {
       adminUserIds: (e.LIBRARY_ADMIN_USER_IDS ?? '').split(',').map((id) => id.trim()).filter(Boolean),

@@ -1,4 +1,4 @@
-import { BUNDLED_CORPUS_DIR, formatSummary, ingestPaths, type IngestEvent, type IngestSummary } from '../../ingest/pipeline.ts';
+import { BUNDLED_CORPUS_DIR, formatSummary, ingestPaths, type IngestEvent, type IngestPageEvent, type IngestSummary } from '../../ingest/pipeline.ts';
 import { answerExtractively, answerWithLlm, type Retriever } from '../answer/compose.ts';
 import { extractiveAnswer } from '../answer/extractive.ts';
 import { loadPrompts, type Prompts } from '../answer/prompts.ts';
@@ -54,8 +54,17 @@ export async function createServices(
   return { config, db, embedder, logger, prompts, close: () => db.close() };
 }
 
-export function ingest(services: Services, paths: string[], onEvent?: (e: IngestEvent) => void): Promise<IngestSummary> {
-  return ingestPaths({ db: services.db, embedder: services.embedder, chunking: services.config.chunking }, paths, onEvent);
+export function ingest(
+  services: Services,
+  paths: string[],
+  onEvent?: (e: IngestEvent) => void,
+  options: { onPage?: (e: IngestPageEvent) => void } = {},
+): Promise<IngestSummary> {
+  return ingestPaths(
+    { db: services.db, embedder: services.embedder, chunking: services.config.chunking, ocr: services.config.ocr, onPage: options.onPage },
+    paths,
+    onEvent,
+  );
 }
 
 /**

@@ -8,9 +8,15 @@ export function register(program: Command): void {
     .description('List the ingested documents.')
     .option('--json', 'print as JSON')
     .action(async (opts: { json?: boolean }) => {
-      const { listDocuments } = await import('../db/documents.ts');
+      const { documentPages, listDocuments } = await import('../db/documents.ts');
       await withServices(async (services) => {
-        const docs = await listDocuments(services.db);
+        const listed = await listDocuments(services.db);
+        // Paged documents (PDF): page count, and whether (and which) pages were read by OCR.
+        const paged = await documentPages(services.db, listed.map((d) => d.id));
+        const docs = listed.map((d) => {
+          const p = paged.get(d.id);
+          return { ...d, pages: p?.pageCount ?? null, ocr: (p?.ocrPages.length ?? 0) > 0, ocrPages: p?.ocrPages ?? [], ocrConfidence: p?.ocrConfidence ?? [] };
+        });
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(docs, null, 2)}\n`);
           return;
@@ -22,6 +28,7 @@ export function register(program: Command): void {
         for (const d of docs) {
           process.stdout.write(
             `${d.id}\n  ${d.title}\n  ${d.kind}; ${d.publishedOn ?? 'date not stated'}; ${d.issuingOffice ?? 'issuer not stated'}; ` +
+              `${d.pages !== null ? `${d.pages} page(s); ` : ''}${d.ocr ? `ocr: true (pages ${d.ocrPages.join(', ')}); ` : ''}` +
               `${d.chunks} chunks; ${d.source}${d.contacts.length ? `\n  contacts: ${d.contacts.join(', ')}` : ''}\n`,
           );
         }

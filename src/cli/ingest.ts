@@ -12,7 +12,7 @@ export function register(program: Command): void {
       const { ingest } = await import('../app/services.ts');
       await withServices(async (services) => {
         const progress = await progressReporter('Ingesting');
-        const summary = await ingest(services, paths.length ? paths : [BUNDLED_CORPUS_DIR], progress.onEvent);
+        const summary = await ingest(services, paths.length ? paths : [BUNDLED_CORPUS_DIR], progress.onEvent, { onPage: progress.onPage });
         progress.stop();
         process.stdout.write(`${formatSummary(summary)}\n`);
         if (summary.failed > 0) process.exitCode = 1;

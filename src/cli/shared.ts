@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import type { IngestEvent } from '../../ingest/pipeline.ts';
+import type { IngestEvent, IngestPageEvent } from '../../ingest/pipeline.ts';
 import type { Services } from '../app/services.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
@@ -32,13 +32,27 @@ export function checkDate(since: string | undefined, flag = '--since'): void {
   if (since && !/^\d{4}-\d{2}-\d{2}$/.test(since)) throw new AppError('input.invalid', `Expected ${flag} YYYY-MM-DD`);
 }
 
-/** A progress bar on a terminal; nothing on a pipe or in CI, where the summary line is enough. */
-export async function progressReporter(label: string): Promise<{ onEvent: (e: IngestEvent) => void; stop: () => void }> {
+/** What a file's outcome has to say besides its status: OCR pages read poorly, pages left unread. */
+function warningsOf(e: IngestEvent): string[] {
+  if (e.type !== 'file' || !('warnings' in e.outcome) || !e.outcome.warnings) return [];
+  return e.outcome.warnings.map((w) => `warning: ${e.outcome.path}: ${w}\n`);
+}
+
+/**
+ * A progress bar on a terminal; nothing on a pipe or in CI, where the summary line is enough.
+ * The bar counts files and, for paged documents, pages: a long scan (seconds a page by OCR)
+ * moves it page by page.
+ */
+export async function progressReporter(
+  label: string,
+): Promise<{ onEvent: (e: IngestEvent) => void; onPage: (e: IngestPageEvent) => void; stop: () => void }> {
   if (!process.stderr.isTTY) {
     return {
       onEvent: (e) => {
         if (e.type === 'file' && e.outcome.status === 'failed') process.stderr.write(`failed: ${e.outcome.error}\n`);
+        for (const w of warningsOf(e)) process.stderr.write(w);
       },
+      onPage: () => undefined,
       stop: () => undefined,
     };
   }
@@ -49,17 +63,29 @@ export async function progressReporter(label: string): Promise<{ onEvent: (e: In
     cliProgress.Presets.shades_classic,
   );
   const failures: string[] = [];
+  const warnings: string[] = [];
+  const counted = new Set<string>();
   return {
     onEvent: (e) => {
       if (e.type === 'start') bar.start(e.total, 0, { file: '' });
       else {
         if (e.outcome.status === 'failed') failures.push(e.outcome.error);
+        warnings.push(...warningsOf(e));
         bar.increment({ file: path.basename(e.outcome.path) });
       }
+    },
+    onPage: (e) => {
+      // A document's pages join the total when its first page is read.
+      if (!counted.has(e.path)) {
+        counted.add(e.path);
+        bar.setTotal(bar.getTotal() + e.pages);
+      }
+      bar.increment({ file: `${path.basename(e.path)} p. ${e.page}/${e.pages}` });
     },
     stop: () => {
       bar.stop();
       for (const f of failures) process.stderr.write(`failed: ${f}\n`);
+      for (const w of warnings) process.stderr.write(w);
     },
   };
 }
