@@ -1,5 +1,5 @@
 import { receiptFields, parseStatus, topicLabel, type CommentDetails, type CommentFilter } from '../comments/queue.ts';
-import { STATUS_LABELS, type Comment } from '../comments/schema.ts';
+import { POSITION_LABELS, STATUS_LABELS, type Comment } from '../comments/schema.ts';
 import { PERSONAL_DATA_LABELS } from '../comments/triage.ts';
 import type { Config } from '../config.ts';
 
@@ -55,6 +55,15 @@ export function renderCommentDetails(d: CommentDetails, config: Config): string 
   const topics = config.comments.topics;
   const lines = [
     ...receiptFields(c, topics, { maxTextChars: 100_000 }).map((f) => `${f.label}: ${f.value}`),
+    ...[
+      c.sourceDocumentId ? `Document ID: ${c.sourceDocumentId} (the comment's own id at regulations.gov)` : null,
+      c.docketId ? `Docket: ${c.docketId}${c.commentOnRef ? `, on ${c.commentOnRef}` : ''}` : null,
+      c.organizationLabel ? `Organization label: ${c.organizationLabel} (mapped to ${c.organizationType})` : null,
+      c.duplicateComments ? `Duplicate Comments: ${c.duplicateComments.toLocaleString('en-US')} identical copies counted by regulations.gov` : null,
+      `Position: ${c.position ? `${POSITION_LABELS[c.position]}${c.positionQuote ? ` — "${c.positionQuote}"` : ''} (${c.positionMethod === 'reviewer' ? 'set by a reviewer' : `read by ${c.positionMethod}`})` : 'not read (no proposal set for its docket)'}`,
+      c.sourceStance ? `Stance label in the source: ${c.sourceStance}` : null,
+      `Length: ${c.text.length.toLocaleString('en-US')} characters`,
+    ].filter((l): l is string => l !== null),
     `Status: ${STATUS_LABELS[c.status]}${c.assignee ? `, assigned to ${c.assignee}` : ', unassigned'}`,
     `Source: ${c.source}${c.sourceRef ? ` (${c.sourceRef})` : ''}${c.submitterExternal ? ', external Slack Connect user' : ''}`,
     `Tags: ${c.tags.join(', ') || 'none'}`,

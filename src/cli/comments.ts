@@ -6,6 +6,7 @@ import type { Services } from '../app/services.ts';
 import type { Config } from '../config.ts';
 import type { CommentListOptions } from './comments-render.ts';
 import { collect, limitOption, withServices } from './shared.ts';
+import { registerDocketCommands } from './comments-dockets.ts';
 import { commentsSummaryCommand } from './summaries.ts';
 
 /**
@@ -20,11 +21,16 @@ export function register(program: Command): void {
 
   comments
     .command('import')
-    .description('Import comments from .eml, .mbox or .csv files, or directories of them. Re-importing skips what is already there.')
+    .description(
+      'Import comments from .eml, .mbox, .csv (Policy Desk, regulations.gov bulk download, analysts\' sheets) or regulations.gov v4 .json files, or directories of them. Re-importing skips what is already there.',
+    )
     .argument('<paths...>', 'files or directories')
+    .option('--proposal <text>', "what the docket responds to, in one line; each comment's position is read against it")
+    .option('--docket <id>', 'the docket of rows that name none')
     .option('--json', 'print the summary as JSON')
-    .action(async (paths: string[], opts: { json?: boolean }) => {
-      const { importComments, formatImportSummary } = await import('../comments/mail-import.ts');
+    .action(async (paths: string[], opts: { json?: boolean; proposal?: string; docket?: string }) => {
+      const { importComments, formatImportReport, formatImportSummary } = await import('../comments/mail-import.ts');
+      const { positionReaderFor } = await import('./comments-dockets.ts');
       const { default: cliProgress } = await import('cli-progress');
       await withCommentServices(async (services) => {
         const bar = process.stderr.isTTY
@@ -38,6 +44,9 @@ export function register(program: Command): void {
         const held: Array<[NodeJS.WriteStream, string]> = [];
         const say = (to: NodeJS.WriteStream, line: string) => (stream ? to.write(line) : held.push([to, line]));
         const summary = await importComments(services, CLI_ACTOR, paths, {
+          proposal: opts.proposal,
+          docketId: opts.docket,
+          positionReader: await positionReaderFor(services),
           onEvent: (e) => {
             if (e.type === 'start') {
               bar?.start(e.total, 0, { where: '' });
@@ -57,7 +66,11 @@ export function register(program: Command): void {
           process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
         } else {
           for (const n of summary.notes) process.stderr.write(`note: ${n}\n`);
+          for (const line of formatImportReport(summary)) process.stderr.write(`${line}\n`);
           process.stdout.write(`${formatImportSummary(summary)}\n`);
+          const p = summary.positions;
+          if (p && p.read) process.stdout.write(`Positions read for ${p.read} comment(s) (${p.fromCampaign} from their campaign's form letter).\n`);
+          if (p && p.withoutProposal) process.stderr.write(`note: ${p.withoutProposal} comment(s) have no position: their docket has no proposal (--proposal or DOCKET_PROPOSAL).\n`);
         }
         if (summary.failed > 0) process.exitCode = 1;
       });
@@ -241,6 +254,7 @@ export function register(program: Command): void {
       });
     });
 
+  registerDocketCommands(comments);
   comments.addCommand(commentsSummaryCommand());
   program.addCommand(comments);
 
