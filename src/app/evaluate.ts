@@ -2,17 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { normalizeForMatch } from '../answer/citations.ts';
 import { AppError } from '../errors.ts';
+import { answeredCorrectly, kindEvalQuestionSchema, tallyByKind, type KindRow } from './eval-score.ts';
 import { ask, type Services } from './services.ts';
 import { hybridSearch } from '../search/retrieve.ts';
 
-export const evalQuestionSchema = z.object({
-  id: z.string(),
-  question: z.string().min(1),
-  /** Corpus file name of the answering document; null for questions the corpus does not answer. */
-  doc: z.string().nullable(),
-  mustContain: z.array(z.string()),
-  kind: z.string().default('factual'),
-});
+/**
+ * One question: the corpus file name of the answering document (null for questions the corpus
+ * does not answer), phrases a right passage holds, its kind, and for version and comparison
+ * questions the document cited first or the documents cited together (./eval-score.ts).
+ */
+export const evalQuestionSchema = kindEvalQuestionSchema;
 export type EvalQuestion = z.infer<typeof evalQuestionSchema>;
 
 export async function readEvalSet(file: string): Promise<EvalQuestion[]> {
@@ -34,6 +33,13 @@ export interface EvalReport {
   abstainedWhenNegative: number;
   citationHit: number;
   misses: Array<{ id: string; question: string; rank: number | null }>;
+  /** Answered correctly per kind of question (answeredCorrectly), with hit@5 of its answerable ones. */
+  byKind: Array<KindRow & { hitAt5: number | null }>;
+  /** Share of answerable questions answered correctly, and of unanswerable ones refused. */
+  answerableCorrect: number;
+  unanswerableRefused: number;
+  /** Questions answered wrongly, by id. */
+  wrong: Array<{ id: string; kind: string; question: string }>;
 }
 
 /**
@@ -51,10 +57,13 @@ export async function evaluate(services: Services, questions: EvalQuestion[], k 
   let abstained = 0;
   let citationHit = 0;
   const misses: EvalReport['misses'] = [];
+  const correct: boolean[] = [];
+  const hit5 = new Map<string, { n: number; hits: number }>();
   const isHit = (q: EvalQuestion, source: string, text: string) =>
     q.doc !== null && source.endsWith(q.doc) && (q.mustContain.length === 0 || q.mustContain.some((m) => normalizeForMatch(text).includes(normalizeForMatch(m))));
   for (const q of questions) {
     const answer = await ask(services, q.question);
+    correct.push(answeredCorrectly(q, answer));
     if (q.doc === null) {
       negatives++;
       if (answer.abstained) abstained++;
@@ -65,6 +74,10 @@ export async function evaluate(services: Services, questions: EvalQuestion[], k 
     if (answer.citations.some((c) => isHit(q, c.document.source, c.passage))) citationHit++;
     const passages = await hybridSearch(services.db, services.embedder, q.question, { k });
     const rank = passages.findIndex((p) => isHit(q, p.document.source, p.text));
+    const h = hit5.get(q.kind) ?? { n: 0, hits: 0 };
+    h.n++;
+    if (rank >= 0 && rank < 5) h.hits++;
+    hit5.set(q.kind, h);
     if (rank >= 0) {
       rrSum += 1 / (rank + 1);
       for (const x of ks) if (rank < x) hits[x]!++;
@@ -72,6 +85,7 @@ export async function evaluate(services: Services, questions: EvalQuestion[], k 
     if (rank !== 0) misses.push({ id: q.id, question: q.question, rank: rank >= 0 ? rank + 1 : null });
   }
   const frac = (n: number, d: number) => (d === 0 ? 0 : n / d);
+  const tally = tallyByKind(questions, correct);
   return {
     k,
     answerable,
@@ -82,6 +96,13 @@ export async function evaluate(services: Services, questions: EvalQuestion[], k 
     abstainedWhenNegative: frac(abstained, negatives),
     citationHit: frac(citationHit, answerable),
     misses,
+    byKind: tally.rows.map((r) => {
+      const h = hit5.get(r.kind);
+      return { ...r, hitAt5: h ? frac(h.hits, h.n) : null };
+    }),
+    answerableCorrect: frac(tally.answerable.correct, tally.answerable.questions),
+    unanswerableRefused: frac(tally.unanswerable.correct, tally.unanswerable.questions),
+    wrong: questions.filter((_, i) => !correct[i]).map((q) => ({ id: q.id, kind: q.kind, question: q.question })),
   };
 }
 
@@ -96,6 +117,13 @@ export function formatEvalReport(r: EvalReport): string {
     `  a citation from the right passage: ${pct(r.citationHit)}`,
     `  abstained on the ${r.negatives} unanswerable questions: ${pct(r.abstainedWhenNegative)}`,
   ];
+  if (r.byKind.length) {
+    lines.push('Answered correctly, by kind (version: the expected document cited first; comparison: every compared document cited):');
+    for (const k of r.byKind) {
+      lines.push(`  ${k.kind}: ${k.correct}/${k.questions} (${pct(k.correct / k.questions)})${k.hitAt5 === null ? '' : `, hit@5 ${pct(k.hitAt5)}`}`);
+    }
+    lines.push(`  answerable answered correctly: ${pct(r.answerableCorrect)}; unanswerable refused: ${pct(r.unanswerableRefused)}`);
+  }
   if (r.misses.length) {
     lines.push('Not ranked first:');
     for (const m of r.misses) lines.push(`  ${m.id} (${m.rank === null ? `not in top ${r.k}` : `rank ${m.rank}`}): ${m.question}`);
