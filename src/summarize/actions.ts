@@ -20,7 +20,7 @@ export interface ActionCandidate {
 }
 
 const TASK_VERB =
-  /\b(?:draft|send|share|circulate|prepare|pull|check|review|write|update|confirm|find|set up|schedule|reach out|ping|ask|compile|coordinate|follow up|get|put together|take|handle|own|lead|brief|run|book|call|email|loop|flag|clear|look into|summari[sz]e|track down|dig up|file|submit|post|organi[sz]e|let)\b/;
+  /\b(?:draft|send|share|circulate|prepar|pull|check|review|writ|update|confirm|find|set up|schedul|reach out|ping|ask|compil|coordinat|follow up|get|put together|tak|handl|own|lead|brief|run|book|call|email|loop|flag|clear|look into|look at|summari[sz]|track down|dig up|file|submit|post|organi[sz]|let|go through|work on|tackl|start on|pick up|prep|contact|talk to|speak to|arrang|fix|add|edit|revis|finali[sz]|translat|upload|publish|set|sort out|figure out|collect|gather|map|list|count|group|pass|forward|invit)(?:e|es|ed|s|ing|ting|ning)?\b/;
 
 function sentencesOf(text: string): string[] {
   return text
@@ -42,9 +42,10 @@ function requestOwner(sentence: string, m: AnalyzedMessage, people: readonly Per
     const before = normalizeCue(t.slice(0, at.index));
     const after = normalizeCue(t.slice(at.index + at[0].length));
     if (/\b(?:with|thanks|thank|cc|per|like|from|and|to|for)\s*$/.test(before) && !/^(?:action|owner|assigned)/.test(before.trim())) continue;
-    if (/^[,:—–-]?\s*(?:(?:can|could|would|will) you|please|pls|to\s+[a-z]+|will\s+[a-z]+|—|-|:|,\s*(?:please|pls)?\s*[a-z]+)/.test(after) || requestIn(t)) return p;
+    if (/^[,:—–-]?\s*(?:(?:can|could|would|will) you|please|pls|—|-|:)/.test(after) || (/^[,:]?\s*(?:to|will)\s+/.test(after) && TASK_VERB.test(after.slice(0, 40))) || requestIn(t)) return p;
     // A list line or an order that starts with the person: "@Eve group the comments and send me the counts".
-    if (before.trim() === '' && TASK_VERB.test(after) && !/^\s*(?:i|we|you)\b/.test(after)) return p;
+    const firstWords = after.replace(/^[\s,:—–-]+/, '').replace(/^(?:please|pls|can you|could you)\s+/, '').split(/\s+/).slice(0, 1).join(' ');
+    if (before.trim() === '' && TASK_VERB.test(firstWords)) return p;
   }
   const named = /^(?:action(?: item)?s?:\s*|owner:\s*|ai:\s*)?@?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+(?:to|will)\s+([a-z]+)/.exec(t);
   if (named && TASK_VERB.test(named[2]!)) {

@@ -22,6 +22,9 @@ export interface QuestionInfo {
   open: boolean;
 }
 
+/** Openers that answer whatever the question: yes, no, not yet, both. */
+const DIRECT_ANSWER = /^(?:yes|yeah|yep|yup|no|nope|not yet|not that i know|both|neither|none|correct|right|exactly|as of|currently)\b/;
+
 const YES_NO = /^(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might)\b/;
 
 /** Whether a reply (the next one from someone else) answers a question. */
@@ -33,7 +36,12 @@ export function answersQuestion(question: string, reply: string, weak: boolean, 
   const rest = r.replace(SMALL_TALK, '').replace(/^[\s,.!]+/, '');
   if (!rest) return false;
   const q = normalizeCue(question.split(/(?<=[.!?])\s+/).filter(isQuestionSentence).pop() ?? question);
-  return weak || shared >= 1 || ANSWER_OPENER.test(rest) || YES_NO.test(q) || /\bor\b/.test(q) || asksForView(q);
+  if (weak || shared >= 1 || DIRECT_ANSWER.test(rest)) return true;
+  // "How many ...?" — "14 of 212." A number answers a question asking for one.
+  if (/^(?:how (?:many|much|long|often|soon)|when|what (?:percentage|share|number|date|year))\b/.test(q) && /\d/.test(rest)) return true;
+  // A short reply right after the question ("Both.", "Separate.") answers a yes/no, either/or or opinion question.
+  const words = rest.split(/\s+/).length;
+  return words <= 12 && (ANSWER_OPENER.test(rest) || YES_NO.test(q) || /\bor\b/.test(q) || asksForView(q));
 }
 
 export function findQuestions(messages: readonly AnalyzedMessage[], stemsOf: readonly string[][], answerOf: ReadonlyMap<number, number>): QuestionInfo[] {
@@ -54,7 +62,7 @@ export function findQuestions(messages: readonly AnalyzedMessage[], stemsOf: rea
 }
 
 function answersOf(q: AnalyzedMessage, text: string, messages: readonly AnalyzedMessage[], stemsOf: readonly string[][], answerOf: ReadonlyMap<number, number>): number[] {
-  const qStems = [...new Set(looseStems(stems(text)))];
+  const qStems = [...new Set(looseStems(stems(text.replace(/^(?:quick\s+)?(?:q|question|qq)\s*:\s*/i, ''))))];
   const answered = new Set<number>();
   for (const [reply, question] of answerOf) if (question === q.index) answered.add(reply);
   const shared = (j: number) => {
@@ -70,7 +78,8 @@ function answersOf(q: AnalyzedMessage, text: string, messages: readonly Analyzed
     // A promise that takes up the question's words ("I will circulate a draft with target review times") does answer it.
     const promise = commitmentIn(r.text.split(/(?<=[.!?])\s+/)[0] ?? '') !== null && shared(j) < 2;
     const nonAnswer = (NON_ANSWER.test(t) || promise) && !isDecision(r.text);
-    if (next) {
+    // A question from someone else is no reply to this one; the first reply that is not one decides.
+    if (next && !r.onlyQuestion) {
       next = false;
       // The first reply from someone else that is not about something else (a stance on another message, a request accepted).
       const elsewhere = (r.stance && r.stance.target !== q.index && !r.onlyQuestion) || r.acceptsRequest !== undefined;
@@ -79,6 +88,8 @@ function answersOf(q: AnalyzedMessage, text: string, messages: readonly Analyzed
     }
     if (nonAnswer || r.onlyQuestion) continue;
     if (r.addressed.some((a) => a.id === q.author.id) && r.acceptsRequest === undefined && shared(j) >= 1) answered.add(j);
+    // "That I can support" to a proposal asked as a question.
+    if (r.stance && r.stance.target === q.index) answered.add(j);
     const n = shared(j);
     if (n >= 3 || (n >= 2 && n / Math.max(1, qStems.length) >= 0.4)) answered.add(j);
     if ((r.decision || r.proposal) && (n >= 1 || asksForView(text)) && r.reactions.assent.length + messages.filter((x) => x.stance?.target === j && x.stance.stance === 'assent').length > 0) answered.add(j);

@@ -8,7 +8,7 @@
 
 /** Stems with a plural's s dropped: the search stemmer keeps "fees" and "fee" apart, an overlap should not. */
 export function looseStems(words: readonly string[]): string[] {
-  return words.map((w) => (w.length > 4 && !/ss$/.test(w) ? w.replace(/s$/, '') : w));
+  return words.map((w) => (w.length >= 4 && !/(?:ss|us|is)$/.test(w) ? w.replace(/s$/, '') : w));
 }
 
 /** Curly quotes and apostrophes straightened, Slack emoji codes kept, lower case. */
@@ -28,8 +28,8 @@ const NEG = "(?:don't|dont|do not|can't|cant|cannot|can not|won't|wont|will not|
 /** Dissent: disagreement, negated assent, doubt, rebuttal. */
 const DISSENT: RegExp[] = [
   /\b(?:i|we)\s+(?:\w+\s+)?(?:disagree|object|oppose)\b/,
-  /^(?:strongly\s+|respectfully\s+)?disagree\b/,
-  new RegExp(`\\b(?:i|we)\\s+(?:really\\s+|just\\s+|still\\s+)?${NEG}\\s+(?:really\\s+|fully\\s+|entirely\\s+|quite\\s+)?(?:agree|concur|support|buy (?:it|that|this)|accept|see it that way|think (?:so|that'?s (?:right|true|the case)))\\b`),
+  /^(?:hard|strong(?:ly)?|respectfully|totally|completely|slightly|gotta|have to)?\s*disagree\b/,
+  new RegExp(`\\b(?:i|we)\\s+(?:really\\s+|just\\s+|still\\s+)?${NEG}\\s+(?:really\\s+|fully\\s+|entirely\\s+|quite\\s+)?(?:agree|concur|support|buy (?:it|that|this)|accept|see it that way|think (?:so|that'?s (?:right|true|the case)))\\b(?! more)`),
   /\b(?:i'm|i am|we're|we are)\s+not\s+(?:convinced|persuaded|sold|on board|comfortable)\b/,
   /(?:^|[.!;,]\s|\b(?:still|but|honestly)\s)not (?:convinced|persuaded|sold|on board)\b/,
   /\b(?:i'm|i am)\s+not\s+(?:sure|certain)\s+(?:that(?:'s| is)?|this|it(?:'s| is)?|about (?:that|this)|we should|i agree)\b/,
@@ -59,7 +59,12 @@ const ASSENT: RegExp[] = [
   /\bagree(?:d)? (?:with|on)\b/,
   /(?:^|\s)\+1\b/,
   /\bsame (?:here|for me|from me|view)\b|^same\b|^ditto\b/,
-  /\b(?:i|we)\s+second\b|\bseconded\b/,
+  /\b(?:i|we)\s+second\b|\bseconded\b|\bseconding\b/,
+  /\bcould(?:n't| not) agree more\b/,
+  /^(?:that|this|it) works\b|\bthat works for\b/,
+  /\b(?:is|are|sounds|seems|looks) (?:fine|ok|okay|good|great|right) (?:for|to|with|by) (?:me|us|[a-z]+)\b/,
+  /\b(?:that|this)(?: one)? (?:i|we) can (?:support|accept|live with|get behind)\b/,
+  /^(?:100%|this\.?|\^+ ?this|strongly agree|totally|exactly this)(?:[.!]|$)/,
   /\bmakes (?:a lot of |total |good )?sense\b/,
   /\b(?:fair|good|great|valid|excellent) (?:point|call|idea)\b|\bfair enough\b/,
   /\b(?:that's|that is|it's|it is)\s+a\s+(?:real|fair|valid|good)\s+(?:risk|concern|point)\b/,
@@ -132,15 +137,16 @@ const PROPOSAL =
 
 /** An explicit decision: "decided", "we'll go with", "final:", "settled", "let's do". */
 const DECISION =
-  /\b(?:decided|decision(?: is)?:|final(?: call| decision| answer)?:|settled|we(?:'ll| will| are going to|'re going to)\s+go\s+with|let's\s+go\s+(?:with|ahead)|we(?:'re| are)\s+going\s+with|going with option|(?:^|[.!;]\s)going with\b|let's\s+do\b|we(?:'ll| will)\s+proceed\s+with|approved:|conclusion:|resolved:|the plan is\b|agreed:|it's a go\b|done deal\b)/;
+  /\b(?:decided|decision(?: is)?:|final(?: call| decision| answer)?:|settled|we(?:'ll| will| are going to|'re going to)\s+go\s+with|let's\s+go\s+(?:with|ahead)|we(?:'re| are)\s+going\s+with|going with option|(?:^|[.!;]\s)going with\b|let's\s+do\b|we(?:'ll| will)\s+proceed\s+with|approved:|conclusion:|resolved:|the plan is\b|agreed:|it's a go\b|done deal\b|lock (?:that|this|it) in\b|we(?:'re| are) agreed\b|consensus is\b|it's settled\b|(?:^|[.!]\s)decision:)/;
 const NOT_DECIDED = /\b(?:not|yet to be|un|haven't|hasn't|nothing(?: is)?|isn't|before we)\s*(?:been\s+)?(?:decided|settled|final)\b/;
 
+/** A proposal asked as a question: "How about we ...?", "Then a short definition in the guidance?" */
+const PROPOSAL_QUESTION = /^(?:so |ok(?:ay)?,? |fair\.? )?(?:how about|what if we|why don't we|shall we|should we|could we|can we just|then\b|maybe we|what about (?:we|if we))/;
+
 export function isProposal(text: string): boolean {
-  const statements = text
-    .split(/(?<=[.!?])\s+|\n+/)
-    .filter((s) => !isQuestionSentence(s))
-    .join(' ');
-  return PROPOSAL.test(normalizeCue(statements));
+  const sentences = text.split(/(?<=[.!?])\s+|\n+/).filter((s) => s.trim());
+  const statements = sentences.filter((s) => !isQuestionSentence(s)).join(' ');
+  return PROPOSAL.test(normalizeCue(statements)) || sentences.some((s) => isQuestionSentence(s) && PROPOSAL_QUESTION.test(normalizeCue(s)) && !/\b(?:or|whether)\b/.test(normalizeCue(s)));
 }
 
 export function isDecision(text: string): boolean {
@@ -186,11 +192,13 @@ export const ANSWER_OPENER =
 
 /** Verbs after "I'll"/"I can" that make no commitment. */
 const NOT_A_TASK =
-  /^(?:be|admit|say|bet|grant|assume|guess|pass|see|believe|live|agree|disagree|note|leave it|defer|concede|miss|try not|let you know if|leave that|take that as)\b/;
+  /^(?:be|admit|say|bet|grant|assume|guess|pass|see|believe|live|agree|disagree|support|accept|get behind|go with|understand|imagine|note|leave it|defer|concede|miss|try not|let you know if|leave that|take that as)\b/;
 
 /** A first-person commitment in a sentence: the task words after "I'll", "I can", "let me", "I'm going to". */
 export function commitmentIn(sentence: string): string | null {
   const t = normalizeCue(sentence);
+  const taking = /^(?:taking|i'm taking|i am taking|i'll own|i'll take)\s+(?:this|that|it|the\s+[\w\s-]+?)\s+on(?: myself| me)?\b|^(?:taking|i'll take) (?:this|that) one\b|^(?:i've|i have) got (?:this|it)\b|^mine\b/.exec(t);
+  if (taking) return t;
   const m = /(?:^|[^a-z'])(?:i'll|i will|i can|i'm going to|i am going to|let me|i'm happy to|happy to|i'll go ahead and|i'll take)\s+(?:also\s+|just\s+|then\s+|now\s+|quickly\s+)?(.+)$/.exec(t);
   if (!m) {
     if (/^(?:i'm|i am) on it\b|^on it\b|^will do\b/.test(t)) return t;
