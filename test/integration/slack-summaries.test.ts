@@ -155,7 +155,7 @@ describe(`thread summaries in Slack (${dbLabel})`, () => {
     const text = blocksText(delivered);
     expect(text).toContain('*Open questions*');
     expect(text).toContain('How would the guidance measure whether end-use monitoring actually reduces diversion risk?');
-    expect(text).toMatch(/owner: Maya Chen/);
+    expect(text).toMatch(/owner: <@UMAYA001>/);
     const check = standIn.callsOf('chat.postEphemeral').find((c) => c.body.user === 'UDANA002' && c.body.channel === THREAD_CHANNEL);
     expect(check?.body.thread_ts).toBe(SHORT_THREAD_TS);
     expect(summaryPosts(THREAD_CHANNEL, SHORT_THREAD_TS).length).toBe(postsBefore);
