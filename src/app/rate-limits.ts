@@ -1,5 +1,7 @@
 import type { RateLimitsConfig } from '../config.ts';
+import { commentLimitMessage } from '../comments/limits.ts';
 import type { BucketSpec, TakeResult } from '../db/rate-limits.ts';
+import { waitText } from '../text/duration.ts';
 
 /**
  * The per-person limits (RATE_LIMIT_QUESTIONS_PER_MINUTE, RATE_LIMIT_COMMENTS_PER_HOUR) as token
@@ -17,17 +19,9 @@ export function commentBucket(limits: RateLimitsConfig, who: { teamId: string | 
   return { key: `comment:${who.teamId ?? '-'}:${who.userId}`, capacity: limits.commentsPerHour, windowMs: 3_600_000 };
 }
 
-function wait(ms: number): string {
-  const s = Math.max(1, Math.ceil(ms / 1000));
-  if (s < 90) return `${s} second${s === 1 ? '' : 's'}`;
-  const m = Math.ceil(s / 60);
-  return `${m} minute${m === 1 ? '' : 's'}`;
-}
-
 export function questionLimitMessage(spec: BucketSpec, refused: Extract<TakeResult, { allowed: false }>): string {
-  return `You've asked ${spec.capacity} question${spec.capacity === 1 ? '' : 's'} in the last minute; try again in ${wait(refused.retryAfterMs)}.`;
+  return `You've asked ${spec.capacity} question${spec.capacity === 1 ? '' : 's'} in the last minute; try again in ${waitText(refused.retryAfterMs)}.`;
 }
 
-export function commentLimitMessage(spec: BucketSpec, refused: Extract<TakeResult, { allowed: false }>): string {
-  return `You've submitted ${spec.capacity} comment${spec.capacity === 1 ? '' : 's'} in the last hour; try again in ${wait(refused.retryAfterMs)}. Your text has not been saved.`;
-}
+/** The comment refusal is told by the comments domain that refuses (src/comments/limits.ts). */
+export { commentLimitMessage };

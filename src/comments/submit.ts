@@ -1,5 +1,5 @@
 import { takeToken, type BucketSpec } from '../db/rate-limits.ts';
-import { commentLimitMessage } from '../app/rate-limits.ts';
+import { commentLimitMessage } from './limits.ts';
 import type { Queryable } from '../db/types.ts';
 import { AppError, isAppError } from '../errors.ts';
 import { wakeLocalWorkers } from '../jobs/queue.ts';
@@ -32,7 +32,7 @@ export interface SubmitOptions {
   /** Who the audit log names for the submission; default: the submitter (Slack id or the source). */
   actor?: Actor;
   /**
-   * The submitter's bucket (RATE_LIMIT_COMMENTS_PER_HOUR, see src/rate-limits.ts): a token is
+   * The submitter's bucket (RATE_LIMIT_COMMENTS_PER_HOUR, see src/app/rate-limits.ts): a token is
    * taken in the same transaction as the insert, so a refused submission stores nothing and a
    * resubmission of a stored one (same idempotency key) costs nothing.
    */
