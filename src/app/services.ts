@@ -1,5 +1,7 @@
-import { BUNDLED_CORPUS_DIR, formatSummary, ingestPaths, type IngestEvent, type IngestPageEvent, type IngestSummary } from '../../ingest/pipeline.ts';
+import { BUNDLED_CORPUS_DIR, formatSummary, sourceFor, ingestPaths, type IngestEvent, type IngestSummary } from '../../ingest/pipeline.ts';
 import { answerExtractively, answerWithLlm, type Retriever } from '../answer/compose.ts';
+import { questionRetriever } from '../answer/retriever.ts';
+import { applyCatalogs, type CatalogOutcome } from '../catalog/catalog-file.ts';
 import { extractiveAnswer } from '../answer/extractive.ts';
 import { loadPrompts, type Prompts } from '../answer/prompts.ts';
 import type { Answer, ConversationTurn } from '../domain/answer.ts';
@@ -54,17 +56,8 @@ export async function createServices(
   return { config, db, embedder, logger, prompts, close: () => db.close() };
 }
 
-export function ingest(
-  services: Services,
-  paths: string[],
-  onEvent?: (e: IngestEvent) => void,
-  options: { onPage?: (e: IngestPageEvent) => void } = {},
-): Promise<IngestSummary> {
-  return ingestPaths(
-    { db: services.db, embedder: services.embedder, chunking: services.config.chunking, ocr: services.config.ocr, onPage: options.onPage },
-    paths,
-    onEvent,
-  );
+export function ingest(services: Services, paths: string[], onEvent?: (e: IngestEvent) => void): Promise<IngestSummary> {
+  return ingestPaths({ db: services.db, embedder: services.embedder, chunking: services.config.chunking }, paths, onEvent);
 }
 
 /**
@@ -72,9 +65,23 @@ export function ingest(
  * Returns a line to show the user, or null when the store already had documents.
  */
 export async function ensureCorpus(services: Services, onEvent?: (e: IngestEvent) => void): Promise<string | null> {
-  if ((await countChunks(services.db)) > 0) return null;
+  if ((await countChunks(services.db)) > 0) {
+    // A store made before the catalog existed gets the bundled catalog's facts without a manual
+    // step; an unchanged catalog writes nothing, and one whose documents are not stored is skipped.
+    await applyFolderCatalogs(services, [BUNDLED_CORPUS_DIR]);
+    return null;
+  }
   const summary = await ingest(services, [BUNDLED_CORPUS_DIR], onEvent);
+  await applyFolderCatalogs(services, [BUNDLED_CORPUS_DIR]);
   return `The store was empty, so the bundled policy corpus was ingested first. ${formatSummary(summary)}`;
+}
+
+/**
+ * The catalog.yml of every ingested folder, applied after its documents (src/catalog): whole or
+ * not at all, only what changed since it was last applied. Outcomes say what happened to each.
+ */
+export function applyFolderCatalogs(services: Services, inputs: ReadonlyArray<string | object>): Promise<CatalogOutcome[]> {
+  return applyCatalogs(services.db, inputs.filter((i): i is string => typeof i === 'string' && !/^https?:\/\//i.test(i)), { sourceFor });
 }
 
 export interface AskOptions {
@@ -90,14 +97,14 @@ export interface AskOptions {
  * LLM mode a failing model falls back to the extractive answer with a note.
  */
 export async function ask(services: Services, question: string, options: AskOptions = {}): Promise<Answer> {
-  const retrieve: Retriever = async (query) => {
-    const analysis = await analyzeQuery(services.db, query);
-    const passages = await hybridSearch(services.db, services.embedder, analysis, {
-      k: options.k ?? services.config.searchTopK,
-      filters: options.filters,
-    });
-    return { passages, extractive: () => extractiveAnswer(services.db, analysis, passages), query: analysis.understood };
-  };
+  // Understood once, retrieved version-aware, status and comparison questions answered from the
+  // catalog and the documents side by side, superseded warnings added by code (src/answer/retriever.ts).
+  const retrieve: Retriever = questionRetriever({
+    db: services.db,
+    embedder: services.embedder,
+    k: options.k ?? services.config.searchTopK,
+    filters: options.filters,
+  });
   const history = options.history ?? [];
   if (!services.config.openai.enabled) return answerExtractively(question, history, retrieve);
   return answerWithLlm({ config: services.config, logger: services.logger, prompts: services.prompts }, question, history, retrieve);

@@ -9,13 +9,20 @@ export function register(program: Command): void {
     .argument('[paths...]', 'files or directories', [])
     .action(async (paths: string[]) => {
       const { BUNDLED_CORPUS_DIR, formatSummary } = await import('../../ingest/pipeline.ts');
-      const { ingest } = await import('../app/services.ts');
+      const { applyFolderCatalogs, ingest } = await import('../app/services.ts');
       await withServices(async (services) => {
         const progress = await progressReporter('Ingesting');
         const summary = await ingest(services, paths.length ? paths : [BUNDLED_CORPUS_DIR], progress.onEvent, { onPage: progress.onPage });
         progress.stop();
         process.stdout.write(`${formatSummary(summary)}\n`);
         if (summary.failed > 0) process.exitCode = 1;
+        // Each ingested folder's catalog.yml, after its documents: applied whole or not at all.
+        const { formatCatalogOutcome } = await import('../catalog/catalog-file.ts');
+        const { sourceFor } = await import('../../ingest/pipeline.ts');
+        for (const o of await applyFolderCatalogs(services, paths.length ? paths : [BUNDLED_CORPUS_DIR])) {
+          process.stdout.write(`${formatCatalogOutcome(o, sourceFor(o.path))}\n`);
+          if (o.status === 'failed') process.exitCode = 1;
+        }
       }, { vectorIndex: false });
     });
 }
