@@ -48,7 +48,8 @@ export function summarizeThreadCommand(): Command {
     .option('--extractive', 'do not use the language model even if one is configured')
     .option('--json', 'print the summary as JSON')
     .action(async (opts: { file: string; workspaceUrl?: string; channel?: string; extractive?: boolean; json?: boolean }) => {
-      const { messagePermalink, readThreadExport, toThreadMessages } = await import('../summarize/replies.ts');
+      const { getConfig } = await import('../config.ts');
+      const { slackFileHosts, threadFromExport } = await import('../summarize/thread-export.ts');
       const raw = await readInputFile(opts.file);
       let json: unknown;
       try {
@@ -56,19 +57,14 @@ export function summarizeThreadCommand(): Command {
       } catch (err) {
         throw new AppError('input.invalid', `${opts.file} is not JSON: ${(err as Error).message}`);
       }
-      const exported = readThreadExport(json);
-      if ('error' in exported) throw new AppError('input.invalid', `${opts.file}: ${exported.error}`);
-      if (exported.messages.length === 0) throw new AppError('input.invalid', `${opts.file} has no messages.`);
-      const origin = opts.workspaceUrl ?? exported.permalinkBase;
-      if (origin && !/^https?:\/\//.test(origin)) throw new AppError('input.invalid', 'Expected --workspace-url like https://acme.slack.com');
-      const channel = opts.channel ?? exported.channel;
-      const root = exported.messages.find((m) => !m.thread_ts || m.thread_ts === m.ts) ?? exported.messages[0]!;
-      const threadTs = root.thread_ts ?? root.ts;
-      const messages = toThreadMessages(exported.messages, {
-        people: exported.people,
-        permalink: origin && channel ? (ts) => messagePermalink(origin, channel, ts, threadTs) : undefined,
+      const slack = getConfig().slack;
+      // Attached files: the export's local copies, else url_private with the bot token when one is configured.
+      const { input, files } = threadFromExport(json, opts.file, {
+        ...(opts.workspaceUrl ? { workspaceUrl: opts.workspaceUrl } : {}),
+        ...(opts.channel ? { channel: opts.channel } : {}),
+        ...(slack.botToken ? { botToken: slack.botToken } : {}),
+        tokenHosts: slackFileHosts(slack.apiUrl),
       });
-      const { getConfig } = await import('../config.ts');
       const { createLogger } = await import('../log.ts');
       const { loadPrompts } = await import('../answer/prompts.ts');
       const { summarizeThread } = await import('../summarize/thread.ts');
@@ -77,17 +73,7 @@ export function summarizeThreadCommand(): Command {
       const progress = await summaryProgress('Summarizing');
       let summary: Summary;
       try {
-        summary = await summarizeThread(
-          services,
-          {
-            title: `Thread in ${channel ? `channel ${channel}` : opts.file}`,
-            ...(channel ? { channel } : {}),
-            threadTs,
-            ...(origin && channel ? { permalink: messagePermalink(origin, channel, threadTs) } : {}),
-            messages,
-          },
-          { extractiveOnly: opts.extractive, onProgress: progress.onProgress, shareable: false },
-        );
+        summary = await summarizeThread(services, input, { extractiveOnly: opts.extractive, onProgress: progress.onProgress, shareable: false, files });
       } finally {
         progress.stop();
       }
@@ -140,4 +126,24 @@ export function commentsSummaryCommand(): Command {
 /** `policy-desk summarize-thread`; `comments summary` is added by the comments group. */
 export function register(program: Command): void {
   program.addCommand(summarizeThreadCommand());
+  program.addCommand(summarizeEvalCommand());
+}
+
+/** `policy-desk summarize-eval [dir]`: scores thread summaries against hand-labelled threads, per section. */
+export function summarizeEvalCommand(): Command {
+  return new Command('summarize-eval')
+    .description('Score thread summaries against labelled threads (exports with a "labels" object): precision, recall and F1 per section by cited message, owners included.')
+    .argument('[dir]', 'directory of labelled thread exports (*.json)', 'test/fixtures/threads')
+    .option('--llm', 'score the language model summaries (needs OPENAI_API_KEY or OPENAI_BASE_URL)')
+    .option('--verbose', 'list, per thread, the messages cited that the labels do not have and those missed')
+    .option('--json', 'print the report as JSON')
+    .action(async (dir: string, opts: { llm?: boolean; verbose?: boolean; json?: boolean }) => {
+      const { getConfig } = await import('../config.ts');
+      const { createLogger } = await import('../log.ts');
+      const { loadPrompts } = await import('../answer/prompts.ts');
+      const { evaluateThreads, renderEvalReport } = await import('../summarize/thread-eval.ts');
+      const config = getConfig();
+      const report = await evaluateThreads({ config, logger: createLogger(config.logLevel), prompts: await loadPrompts() }, dir, { llm: Boolean(opts.llm) });
+      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderEvalReport(report, Boolean(opts.verbose))}\n`);
+    });
 }

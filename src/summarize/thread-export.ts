@@ -84,3 +84,24 @@ export function exportFiles(dir: string, options: ExportOptions = {}): FileFetch
     },
   };
 }
+
+/** Where a bot token may be sent: Slack's own hosts (slack.com, slack-gov.com) over https, or SLACK_API_URL's origin. */
+export function slackFileHosts(apiUrl: string | undefined): (url: string) => boolean {
+  return (url) => {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      return false;
+    }
+    if (apiUrl) {
+      try {
+        if (u.origin === new URL(apiUrl).origin) return true;
+      } catch {
+        // an unparseable API URL falls back to Slack's hosts
+      }
+    }
+    const host = u.hostname.toLowerCase();
+    return u.protocol === 'https:' && ['slack.com', 'slack-gov.com'].some((d) => host === d || host.endsWith(`.${d}`));
+  };
+}
