@@ -1,4 +1,5 @@
-import { BUNDLED_CORPUS_DIR, formatSummary, sourceFor, ingestPaths, type IngestEvent, type IngestSummary } from '../../ingest/pipeline.ts';
+import { BUNDLED_CORPUS_DIR, formatSummary, sourceFor, type IngestContext, type IngestEvent, type IngestPageEvent, type IngestItem, type IngestSummary } from '../../ingest/pipeline.ts';
+import { ingestInputs, refreshUrls, type UrlFetchOptions } from '../../ingest/url.ts';
 import { answerExtractively, answerWithLlm, type Retriever } from '../answer/compose.ts';
 import { questionRetriever } from '../answer/retriever.ts';
 import { applyCatalogs, type CatalogOutcome } from '../catalog/catalog-file.ts';
@@ -56,8 +57,34 @@ export async function createServices(
   return { config, db, embedder, logger, prompts, close: () => db.close() };
 }
 
-export function ingest(services: Services, paths: string[], onEvent?: (e: IngestEvent) => void): Promise<IngestSummary> {
-  return ingestPaths({ db: services.db, embedder: services.embedder, chunking: services.config.chunking }, paths, onEvent);
+/**
+ * Who asked for an ingest decides how far a URL fetch may reach: `cli` is someone with a shell on
+ * the server (intranet addresses allowed); `slack` is a person in Slack (the SSRF guard applies
+ * unless INGEST_ALLOW_PRIVATE_URLS=true).
+ */
+export type IngestTrigger = 'cli' | 'slack';
+
+export function urlFetchOptions(config: Config, trigger: IngestTrigger): UrlFetchOptions {
+  return { maxBytes: config.fetch.maxBytes, timeoutMs: config.fetch.timeoutMs, allowPrivate: trigger === 'cli' || config.fetch.allowPrivate };
+}
+
+export function ingestContext(services: Services): IngestContext {
+  return { db: services.db, embedder: services.embedder, chunking: services.config.chunking, ocr: services.config.ocr };
+}
+
+/** Files, directories and http(s) URLs (fetched now, only because a person asked). */
+export function ingest(
+  services: Services,
+  inputs: ReadonlyArray<string | IngestItem>,
+  onEvent?: (e: IngestEvent) => void,
+  options: { trigger?: IngestTrigger; onPage?: (e: IngestPageEvent) => void } = {},
+): Promise<IngestSummary> {
+  return ingestInputs({ ...ingestContext(services), onPage: options.onPage }, inputs, urlFetchOptions(services.config, options.trigger ?? 'cli'), onEvent);
+}
+
+/** `ingest --refresh`: every URL document fetched again, conditionally; unchanged ones skipped. */
+export function refreshUrlDocuments(services: Services, onEvent?: (e: IngestEvent) => void): Promise<IngestSummary> {
+  return refreshUrls(ingestContext(services), urlFetchOptions(services.config, 'cli'), onEvent);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Logger } from '../log.ts';
 
 /** The kinds of work that run as jobs. Each has one zod payload schema, next to its handler. */
-export const JOB_KINDS = ['answer.slack', 'summarize.thread', 'summarize.docket', 'comment.intake', 'comment.card'] as const;
+export const JOB_KINDS = ['answer.slack', 'summarize.thread', 'summarize.docket', 'comment.intake', 'comment.card', 'library.add', 'library.diff'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 export const JOB_STATES = ['queued', 'running', 'done', 'dead'] as const;

@@ -38,4 +38,5 @@ export const COMMANDS = {
   summarize: '/summarize',
   comment: '/comment',
   comments: '/comments',
+  library: '/library',
 } as const;

@@ -43,6 +43,9 @@ function registered(kind: ListenerKind): string[] {
 const SCOPES_FOR_EVENT: Record<string, string[]> = {
   app_mention: ['app_mentions:read'],
   'message.im': ['im:history'],
+  // Uploads into the library channel, public or private.
+  'message.channels': ['channels:history'],
+  'message.groups': ['groups:history'],
   assistant_thread_started: ['assistant:write'],
   assistant_thread_context_changed: ['assistant:write'],
   // The Home tab shows staff the queue: who is external (users.info), who is in the staff user group.
@@ -71,6 +74,8 @@ const SCOPES_FOR_FEATURE: Record<string, string[]> = {
   submit_comment: COMMENT_INTAKE_SCOPES,
   add_to_comment_queue: COMMENT_INTAKE_SCOPES,
   '/comments': COMMENT_STAFF_SCOPES,
+  // Who is a library admin (users.info, usergroups.users.list); shared files read (files.info, download).
+  '/library': ['users:read', 'usergroups:read', 'files:read'],
 };
 
 /** Every action_id the builders put in blocks, found by walking the rendered output. */
