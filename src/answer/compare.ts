@@ -1,7 +1,7 @@
 import { documentFacts, type DocumentFacts } from '../db/catalog.ts';
 import type { Queryable } from '../db/types.ts';
 import type { Answer, Citation, ComparisonSideAnswer } from '../domain/answer.ts';
-import { datePhrase, type CitedDocument } from '../domain/document.ts';
+import { datePhrase, type DiffSide, type DiffTheme, type DocumentDiff } from '../domain/document.ts';
 import type { Passage } from '../domain/passage.ts';
 import type { UnderstoodQuery } from '../domain/query.ts';
 import { AppError } from '../errors.ts';
@@ -22,30 +22,7 @@ import { extractiveAnswer, quoteUnits, toCitation } from './extractive.ts';
  * each side quoting its own document on the topic or saying it says nothing on it.
  */
 
-export interface DiffTheme {
-  /** The theme's words as the document writes them ("human rights, civilian harm"). */
-  theme: string;
-  /** Its lexemes (Postgres english stems). */
-  terms: string[];
-  /** The quote's citation number in the diff's citations. */
-  n: number;
-}
-
-export interface DiffSide {
-  document: CitedDocument;
-  /** Headings only this document has. */
-  sections: string[];
-  /** Themes this document stresses that the other does not, strongest first. */
-  themes: DiffTheme[];
-}
-
-export interface DocumentDiff {
-  old: DiffSide;
-  new: DiffSide;
-  /** Headings both have. */
-  sharedSections: string[];
-  citations: Citation[];
-}
+export type { DiffSide, DiffTheme, DocumentDiff } from '../domain/document.ts';
 
 /** At most this many themes a side, and sentences considered a document. */
 const MAX_THEMES = 4;

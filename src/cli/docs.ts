@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
+import { describeDate } from '../domain/document.ts';
+import { registerCatalogCommands } from './docs-catalog.ts';
 import { withServices } from './shared.ts';
 
 /** `policy-desk docs`: what the store holds. */
 export function register(program: Command): void {
-  program
+  const docs = program
     .command('docs')
     .description('List the ingested documents.')
     .option('--json', 'print as JSON')
@@ -27,7 +29,7 @@ export function register(program: Command): void {
         }
         for (const d of docs) {
           process.stdout.write(
-            `${d.id}\n  ${d.title}\n  ${d.kind}; ${d.publishedOn ?? 'date not stated'}; ${d.issuingOffice ?? 'issuer not stated'}; ` +
+            `${d.id}\n  ${d.title}\n  ${d.kind}; ${describeDate(d.publishedOn, d.dateSource)}${d.status ? ` (${d.status})` : ''}; ${d.issuingOffice ?? 'issuer not stated'}; ` +
               `${d.pages !== null ? `${d.pages} page(s); ` : ''}${d.ocr ? `ocr: true (pages ${d.ocrPages.join(', ')}); ` : ''}` +
               `${d.chunks} chunks; ${d.source}${d.contacts.length ? `\n  contacts: ${d.contacts.join(', ')}` : ''}\n`,
           );
@@ -35,4 +37,5 @@ export function register(program: Command): void {
         process.stdout.write(`${docs.length} document(s), ${docs.reduce((n, d) => n + d.chunks, 0)} chunk(s).\n`);
       });
     });
+  registerCatalogCommands(docs);
 }

@@ -1,3 +1,5 @@
+import type { Citation } from './answer.ts';
+
 /**
  * What a document is beyond its text, shared by the catalog, retrieval, answers and every front
  * end: its status, where its date came from, and how a date is shown. Facts the text does not
@@ -64,3 +66,31 @@ export function citedDocument(d: {
 }): CitedDocument {
   return { id: d.id, title: d.title, date: d.date, source: d.source, status: d.status ?? null, dateSource: d.dateSource ?? (d.date ? 'text' : null) };
 }
+
+// `docs diff` (src/answer/compare.ts builds it; the terminal, Slack and JSON show it).
+
+export interface DiffTheme {
+  /** The theme's words as the document writes them ("human rights, civilian harm"). */
+  theme: string;
+  /** Its lexemes (Postgres english stems). */
+  terms: string[];
+  /** The quote's citation number in the diff's citations. */
+  n: number;
+}
+
+export interface DiffSide {
+  document: CitedDocument;
+  /** Headings only this document has. */
+  sections: string[];
+  /** Themes this document stresses that the other does not, strongest first. */
+  themes: DiffTheme[];
+}
+
+export interface DocumentDiff {
+  old: DiffSide;
+  new: DiffSide;
+  /** Headings both have. */
+  sharedSections: string[];
+  citations: Citation[];
+}
+
