@@ -23,6 +23,12 @@ export interface DocketComment {
   /** The campaign's representative (the first comment of the group). */
   campaignRepresentative: boolean;
   receivedAt: Date;
+  /** The organization type as the source labelled it. */
+  organizationLabel: string | null;
+  /** regulations.gov's `Duplicate Comments`: identical copies behind this one. */
+  duplicateComments: number;
+  position: string | null;
+  positionQuote: string | null;
   /** The comment text, then the extracted text of its attachments (each cut to ATTACHMENT_CHARS). */
   text: string;
 }
@@ -84,7 +90,8 @@ export async function* readDocket(deps: CommentDeps, actor: Actor, filter: Docke
       `SELECT c.id, c.tracking_number AS "trackingNumber", c.organization_type AS "organizationType", c.organization,
               c.topic, c.consent_to_publish AS "consentToPublish", c.campaign_id AS "campaignId",
               (cp.representative_id IS NOT NULL AND cp.representative_id = c.id) AS "campaignRepresentative",
-              c.received_at AS "receivedAt",
+              c.received_at AS "receivedAt", c.organization_label AS "organizationLabel",
+              c.duplicate_comments AS "duplicateComments", c.position, c.position_quote AS "positionQuote",
               c.body || coalesce(E'\\n\\n' || (
                 SELECT string_agg(left(a.extracted_text, ${ATTACHMENT_CHARS}), E'\\n\\n' ORDER BY a.ordinal)
                   FROM comment_attachments a WHERE a.comment_id = c.id AND a.extracted_text IS NOT NULL), '') AS text

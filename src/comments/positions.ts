@@ -276,6 +276,8 @@ function sentenceCues(sentence: string, frame: ProposalFrame, onTopic: boolean):
     if (!m) continue;
     let sd: 1 | -1 = negatedAt(s, m.at) || (question && side === 1) ? (-side as 1 | -1) : side;
     const object = clauseFrom(s, m.at + m.len);
+    // A closing "Thank you." thanks for reading, not for the proposal.
+    if (/^(?:thank|thanks)/.test(s.slice(m.at, m.at + m.len)) && /^\s*(?:(?:for your (?:time|consideration|attention)|very much)\b)?\s*[.!,]?\s*$/.test(object)) continue;
     const dir = directionIn(object, frame);
     const refAt = findAny(object, REFS);
     const quoAt = findAny(object, STATUS_QUO);

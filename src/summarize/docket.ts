@@ -12,7 +12,7 @@ import { groundPoints, groundQuote, SourceIndex, type GroundDrop, type SourceDoc
 import { groupByKeywords, keywordLabel, lengthFactor, mentionsKeywords, sentencesOf, SurfaceForms, tokenize } from './lexical.ts';
 import { callModel, DOCKET_MAP_JSON_SCHEMA, DOCKET_REDUCE_JSON_SCHEMA, docketMapOutputSchema, docketReduceOutputSchema, logDrops } from './llm.ts';
 import { OverBudget, type SummarizerContext } from './thread.ts';
-import { emptySummary, type CampaignCount, type DocketStats, type ProgressFn, type Quote, type SourceRef, type Summary, type SummaryPoint, type Theme } from './types.ts';
+import { emptySummary, type CampaignCount, type DocketStats, type PositionCounts, type ProgressFn, type Quote, type SourceRef, type Summary, type SummaryPoint, type Theme } from './types.ts';
 
 /**
  * Docket summaries: themes across the stakeholder comments in the store, with counts by
@@ -90,7 +90,8 @@ function prepare(comments: readonly DocketComment[], topics: readonly CommentTop
   const seenCampaign = new Set<string>();
   for (const c of comments) {
     if (!c.campaignId) {
-      units.push({ members: [c], rep: c, campaignId: null, citable: !shareable || c.consentToPublish });
+      // One posted comment standing for identical copies (regulations.gov `Duplicate Comments`) is a campaign too.
+      units.push({ members: [c], rep: c, campaignId: c.duplicateComments > 0 ? `copies-${c.trackingNumber}` : null, citable: !shareable || c.consentToPublish });
       continue;
     }
     if (seenCampaign.has(c.campaignId)) continue;
@@ -99,7 +100,8 @@ function prepare(comments: readonly DocketComment[], topics: readonly CommentTop
     const first = members.find((m) => m.campaignRepresentative) ?? members[0]!;
     // The campaign's words are the same in every copy: quote one whose author consented.
     const rep = shareable && !first.consentToPublish ? (members.find((m) => m.consentToPublish) ?? first) : first;
-    units.push({ members, rep, campaignId: members.length > 1 ? c.campaignId : null, citable: !shareable || rep.consentToPublish });
+    const copies = members.length > 1 || members.some((m) => m.duplicateComments > 0);
+    units.push({ members, rep, campaignId: copies ? c.campaignId : null, citable: !shareable || rep.consentToPublish });
   }
   const docs: SourceDoc[] = units.map((u) => ({
     key: u.rep.trackingNumber,
@@ -109,10 +111,17 @@ function prepare(comments: readonly DocketComment[], topics: readonly CommentTop
   }));
   const byOrganizationType: Record<string, number> = {};
   const byTopic: Record<string, number> = {};
+  const byOrganizationLabel: Record<string, number> = {};
+  const positionsByOrganizationLabel: Record<string, Record<string, number>> = {};
   for (const u of units) {
     byOrganizationType[u.rep.organizationType] = (byOrganizationType[u.rep.organizationType] ?? 0) + 1;
     const t = topicName(topics, u.rep.topic);
     byTopic[t] = (byTopic[t] ?? 0) + 1;
+    const label = u.rep.organizationLabel ?? NO_LABEL;
+    byOrganizationLabel[label] = (byOrganizationLabel[label] ?? 0) + 1;
+    const pos = (positionsByOrganizationLabel[label] ??= {});
+    const p = u.rep.position ?? NOT_READ;
+    pos[p] = (pos[p] ?? 0) + 1;
   }
   const campaigns = units.filter((u) => u.campaignId);
   const uncitable = new Set<string>();
@@ -134,6 +143,9 @@ function prepare(comments: readonly DocketComment[], topics: readonly CommentTop
       byOrganizationType,
       byTopic,
       withoutConsent: comments.filter((c) => !c.consentToPublish).length,
+      byOrganizationLabel,
+      byPosition: positionCounts(units),
+      positionsByOrganizationLabel,
     },
   };
 }
@@ -163,10 +175,32 @@ function baseSummary(p: Prepared, mode: Summary['mode']): Summary {
   return s;
 }
 
+/** Members plus the copies regulations.gov counted behind them. */
+const unitSize = (u: Unit) => u.members.reduce((n, m) => n + 1 + (m.duplicateComments ?? 0), 0);
+
+const NO_LABEL = '(no label)';
+const NOT_READ = 'not read';
+
+/** Positions of distinct submissions (a campaign once), each with the first citable verbatim sentence. */
+function positionCounts(units: readonly Unit[]): PositionCounts {
+  const out: PositionCounts = {};
+  for (const u of units) {
+    const p = u.rep.position ?? NOT_READ;
+    const entry = (out[p] ??= { count: 0 });
+    entry.count++;
+    if (!entry.quote && u.citable && u.rep.positionQuote) {
+      entry.quote = { text: u.rep.positionQuote, source: { kind: 'comment', id: u.rep.trackingNumber, label: commentLabel(u.rep) } };
+    }
+  }
+  return out;
+}
+
 function campaignCount(u: Unit): CampaignCount {
+  const size = unitSize(u);
   return {
     campaignId: u.campaignId!,
-    size: u.members.length,
+    size,
+    ...(size !== u.members.length ? { stored: u.members.length } : {}),
     ...(u.citable ? { representative: { kind: 'comment', id: u.rep.trackingNumber, label: commentLabel(u.rep) } satisfies SourceRef } : {}),
   };
 }
@@ -175,6 +209,7 @@ function campaignCount(u: Unit): CampaignCount {
 function themeOf(p: Prepared, members: readonly number[], title: string, summary: string, quotes: Quote[]): Theme {
   const byOrganizationType: Record<string, number> = {};
   const byTopic: Record<string, number> = {};
+  const byOrganizationLabel: Record<string, number> = {};
   let total = 0;
   const campaigns: CampaignCount[] = [];
   for (const i of members) {
@@ -182,7 +217,9 @@ function themeOf(p: Prepared, members: readonly number[], title: string, summary
     byOrganizationType[u.rep.organizationType] = (byOrganizationType[u.rep.organizationType] ?? 0) + 1;
     const t = topicName(p.topics, u.rep.topic);
     byTopic[t] = (byTopic[t] ?? 0) + 1;
-    total += u.members.length;
+    total += unitSize(u);
+    const label = u.rep.organizationLabel ?? NO_LABEL;
+    byOrganizationLabel[label] = (byOrganizationLabel[label] ?? 0) + 1;
     if (u.campaignId) campaigns.push(campaignCount(u));
   }
   campaigns.sort((a, b) => b.size - a.size || a.campaignId.localeCompare(b.campaignId));
@@ -193,6 +230,8 @@ function themeOf(p: Prepared, members: readonly number[], title: string, summary
     total,
     byOrganizationType,
     byTopic,
+    byOrganizationLabel,
+    byPosition: positionCounts(members.map((i) => p.units[i]!)),
     quotes,
     sources: members
       .filter((i) => p.units[i]!.citable)

@@ -1,4 +1,4 @@
-import type { DocketStats, PersonRef, Quote, SourceRef, Summary, SummaryPoint, Theme, ThreadStats } from './types.ts';
+import type { DocketStats, PersonRef, PositionCounts, Quote, SourceRef, Summary, SummaryPoint, Theme, ThreadStats } from './types.ts';
 
 /**
  * The summary as terminal text (CLI and console): sections in a fixed order, each point followed
@@ -78,6 +78,15 @@ export function threadStatsLine(t: ThreadStats): string {
   );
 }
 
+/** "opposes 12 ("Keep the standards."), supports 3 (...)": positions with a quote each; empty when none was read. */
+function positionsLine(p: PositionCounts | undefined): string {
+  if (!p || Object.keys(p).every((k) => k === 'not read')) return '';
+  return Object.entries(p)
+    .sort((a, b) => b[1].count - a[1].count)
+    .map(([k, v]) => `${k} ${v.count.toLocaleString('en-US')}${v.quote ? ` ("${v.quote.text.length > 160 ? `${v.quote.text.slice(0, 157)}...` : v.quote.text}" ${v.quote.source.id})` : ''}`)
+    .join(', ');
+}
+
 export function docketStatsLine(d: DocketStats, shareable: boolean, labels: Record<string, string> = {}): string {
   const parts = [
     `${plural(d.comments, 'comment')}: ${plural(d.distinct, 'distinct submission')}` +
@@ -87,6 +96,15 @@ export function docketStatsLine(d: DocketStats, shareable: boolean, labels: Reco
   if (org) parts.push(`by organization type: ${org}`);
   const topics = countsLine(d.byTopic);
   if (topics) parts.push(`by topic: ${topics}`);
+  const orgLabels = countsLine(d.byOrganizationLabel ?? {});
+  if (orgLabels && Object.keys(d.byOrganizationLabel ?? {}).some((k) => k !== '(no label)')) parts.push(`by organization label: ${orgLabels}`);
+  const positions = positionsLine(d.byPosition);
+  if (positions) parts.push(`by position: ${positions}`);
+  for (const [label, byPos] of Object.entries(d.positionsByOrganizationLabel ?? {})) {
+    if (label === '(no label)' && Object.keys(d.positionsByOrganizationLabel ?? {}).length === 1) continue;
+    const line = countsLine(byPos);
+    if (line && !(Object.keys(byPos).length === 1 && byPos['not read'])) parts.push(`${label}: ${line}`);
+  }
   if (d.withoutConsent) {
     parts.push(
       `${plural(d.withoutConsent, 'comment')} without consent to publish${shareable ? ' (counted, never quoted or cited in this shareable summary)' : ' (may be quoted here: this summary is for staff only)'}`,
@@ -105,6 +123,10 @@ export function themeCountsLine(t: Theme, kind: Summary['kind'], labels: Record<
   if (org) parts.push(org);
   const topics = countsLine(t.byTopic);
   if (topics) parts.push(`topics: ${topics}`);
+  const labels2 = countsLine(t.byOrganizationLabel ?? {});
+  if (labels2 && Object.keys(t.byOrganizationLabel ?? {}).some((k) => k !== '(no label)')) parts.push(`labels: ${labels2}`);
+  const positions = positionsLine(t.byPosition);
+  if (positions) parts.push(`positions: ${positions}`);
   return parts.join('; ');
 }
 

@@ -88,8 +88,10 @@ export interface Position {
 /** A mass-comment campaign inside a theme: near-identical comments, counted once. */
 export interface CampaignCount {
   campaignId: string;
-  /** How many comments the campaign has (the representative included). */
+  /** How many comments the campaign stands for: its stored members plus the identical copies regulations.gov counted behind them (`Duplicate Comments`). */
   size: number;
+  /** Stored members (absent when equal to size). */
+  stored?: number;
   /** The comment that stands for the campaign; absent when none of its comments may be cited here. */
   representative?: SourceRef;
 }
@@ -109,6 +111,10 @@ export interface Theme {
   byTopic: Record<string, number>;
   /** Threads: messages by the participants' organization. */
   byOrganization?: Record<string, number>;
+  /** Dockets: distinct submissions by the organization label of the source ("Constituent"). */
+  byOrganizationLabel?: Record<string, number>;
+  /** Dockets: distinct submissions by position on the proposal, each with a quote. */
+  byPosition?: PositionCounts;
   quotes: Quote[];
   sources: SourceRef[];
   campaigns: CampaignCount[];
@@ -139,7 +145,16 @@ export interface DocketStats {
   byTopic: Record<string, number>;
   /** Comments without consent to publish; in a shareable summary they are counted but never quoted. */
   withoutConsent: number;
+  /** Distinct submissions by the organization label of the source. */
+  byOrganizationLabel?: Record<string, number>;
+  /** Distinct submissions by position on the proposal (a campaign once), each with a quote. */
+  byPosition?: PositionCounts;
+  /** Positions by organization label: label → position → distinct submissions. */
+  positionsByOrganizationLabel?: Record<string, Record<string, number>>;
 }
+
+/** Position (supports, opposes, mixed, unclear, "not read") → distinct submissions and one verbatim sentence showing it. */
+export type PositionCounts = Record<string, { count: number; quote?: { text: string; source: SourceRef } }>;
 
 export interface Summary {
   kind: 'thread' | 'docket';

@@ -11,6 +11,7 @@ import { getAuditLog, listComments } from '../../src/comments/queue.ts';
 import type { Comment } from '../../src/comments/schema.ts';
 import type { Db } from '../../src/db/types.ts';
 import { createLogger } from '../../src/log.ts';
+import { summarizeDocket } from '../../src/summarize/docket.ts';
 import { commentDeps, testConfig } from '../helpers/comments.ts';
 import { dbLabel, openTestDb } from '../helpers/db.ts';
 import { reply, startOpenAIStandIn, type OpenAIStandIn } from '../helpers/openai-stand-in.ts';
@@ -78,6 +79,19 @@ describe(`positions on the docket's proposal (${dbLabel})`, () => {
     expect(await byId('FNS-2017-0021-0108')).toMatchObject({ position: 'supports', positionMethod: 'reviewer' });
     const audit = (await getAuditLog(deps, CLI_ACTOR, c.id)).filter((a) => a.action === 'position');
     expect(audit.at(-1)).toMatchObject({ actor: 'cli', from: 'unclear', to: 'supports', note: 'the attached letter supports it' });
+  });
+
+  it('the docket summary counts positions overall, per organization label and per theme, each with a quote; a campaign once with its copies', async () => {
+    const s = await summarizeDocket({ ...deps, config: testConfig({ OPENAI_API_KEY: '', OPENAI_BASE_URL: '' }), prompts: await loadPrompts() }, CLI_ACTOR, {});
+    const d = s.stats.docket!;
+    expect(d.byPosition!.opposes!.count).toBeGreaterThanOrEqual(3);
+    expect((await all()).map((c) => c.text).some((t) => t.includes(d.byPosition!.opposes!.quote!.text))).toBe(true);
+    expect(d.positionsByOrganizationLabel!.Constituent).toMatchObject({ opposes: 2 });
+    expect(d.byOrganizationLabel).toMatchObject({ Constituent: 2, School: 1 });
+    // The form letter: 3 stored copies, one of which regulations.gov says stands for 40 more.
+    const campaign = s.campaigns.find((c) => c.stored === 3);
+    expect(campaign).toMatchObject({ size: 43, stored: 3 });
+    expect(s.themes.some((t) => t.byPosition && Object.keys(t.byPosition).length > 0)).toBe(true);
   });
 
   it('exports position and quote in JSON', async () => {
