@@ -5,9 +5,24 @@ import { progressReporter, withServices } from './shared.ts';
 export function register(program: Command): void {
   program
     .command('ingest')
-    .description('Ingest documents (.txt .md .html .pdf .docx); directories are walked. Default: the bundled corpus.')
-    .argument('[paths...]', 'files or directories', [])
-    .action(async (paths: string[]) => {
+    .description(
+      'Ingest documents (.txt .md .html .pdf .docx); directories are walked; http(s) URLs are fetched (the only fetch the app makes, and only when asked). Default: the bundled corpus.',
+    )
+    .argument('[paths...]', 'files, directories or http(s) URLs', [])
+    .option('--refresh', 'fetch every URL document again, conditionally (ETag / Last-Modified): unchanged ones skipped, changed ones replaced')
+    .action(async (paths: string[], opts: { refresh?: boolean }) => {
+      if (opts.refresh) {
+        const { formatSummary } = await import('../../ingest/pipeline.ts');
+        const { refreshUrlDocuments } = await import('../app/services.ts');
+        await withServices(async (services) => {
+          const progress = await progressReporter('Refreshing');
+          const summary = await refreshUrlDocuments(services, progress.onEvent);
+          progress.stop();
+          process.stdout.write(`${formatSummary(summary)}\n`);
+          if (summary.failed > 0) process.exitCode = 1;
+        }, { vectorIndex: false });
+        return;
+      }
       const { BUNDLED_CORPUS_DIR, formatSummary } = await import('../../ingest/pipeline.ts');
       const { applyFolderCatalogs, ingest } = await import('../app/services.ts');
       await withServices(async (services) => {
