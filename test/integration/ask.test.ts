@@ -114,7 +114,7 @@ describe('ingest → ask', () => {
     expect(Object.keys(json).sort()).toEqual(['abstained', 'answer', 'citations', 'mode', 'question']);
     expect(typeof json.answer).toBe('string');
     for (const c of answer.citations) {
-      expect(Object.keys(c).sort()).toEqual(['chunkId', 'document', 'n', 'passage', 'quote', 'score']);
+      expect(Object.keys(c).sort()).toEqual(['chunkId', 'document', 'n', 'ocr', 'page', 'pageEnd', 'passage', 'quote', 'score', 'section']);
       expect(Object.keys(c.document).sort()).toEqual(['date', 'dateSource', 'id', 'source', 'status', 'title']);
       expect(typeof c.score).toBe('number');
       expect(c.score).toBeGreaterThan(0);
