@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { BUNDLED_CORPUS_DIR, expandPaths, sourceFor } from '../../ingest/pipeline.ts';
 import { loadConfig, type Config } from '../config.ts';
+import { dateConflicts } from '../db/catalog.ts';
 import { readEmbedderRecord } from '../db/embedder-record.ts';
 import { openDb, redactUrl } from '../db/index.ts';
 import { jobCounts, type JobCounts } from '../jobs/queue.ts';
@@ -76,6 +77,16 @@ export async function doctor(env?: Record<string, string | undefined>): Promise<
     await readdir(BUNDLED_CORPUS_DIR);
 
     checks.push(jobsCheck(await jobCounts(db)));
+
+    // A date the text states that the catalog's issued date contradicts: one of them is wrong.
+    const conflicts = await dateConflicts(db);
+    checks.push({
+      name: 'catalog',
+      ok: conflicts.length === 0,
+      detail: conflicts.length
+        ? conflicts.map((c) => `${c.id}: the text is dated ${c.textDate}, ${c.setBy} says issued ${c.issued}`).join('; ') + ' (fix with `policy-desk docs set <id> --issued ...` or `docs unset <id> issued`)'
+        : 'no catalog date contradicts a date the text states',
+    });
   } finally {
     await db.close();
   }

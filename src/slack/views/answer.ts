@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { describeDate } from '../../domain/document.ts';
 import { citationPlace, type Answer, type Citation } from '../../domain/answer.ts';
 import { escapeMrkdwn, packMessages, SLACK_LIMITS, splitText, truncate } from '../limits.ts';
 import { ACTION_IDS } from './ids.ts';
@@ -37,7 +38,7 @@ function citationHeading(c: Citation): string {
   const linked = isWebUrl(c.document.source) ? `<${c.document.source}|${title}>` : title;
   const place = citationPlace(c);
   const meta = [
-    c.document.date ?? 'date not stated',
+    describeDate(c.document.date, c.document.dateSource) + (c.document.status && c.document.status !== 'current' ? ` · ${c.document.status}` : ''),
     place ? escapeMrkdwn(truncate(place, 300)) : null,
     isWebUrl(c.document.source) ? null : `\`${escapeMrkdwn(truncate(c.document.source, 200))}\``,
   ]
@@ -78,7 +79,7 @@ function modeLine(answer: Answer): string {
 
 /** Plain text for notifications and screen readers: the answer and the numbered sources. */
 export function answerFallbackText(answer: Answer): string {
-  const sources = answer.citations.map((c) => `[${c.n}] ${c.document.title}${c.document.date ? ` (${c.document.date})` : ''}`);
+  const sources = answer.citations.map((c) => `[${c.n}] ${c.document.title}${c.document.date ? ` (${describeDate(c.document.date, c.document.dateSource)})` : ''}`);
   const hint = answer.abstained ? `\n${REPHRASE_HINT}` : '';
   const full = `${answer.answer}${hint}${sources.length ? `\nSources: ${sources.join('; ')}` : ''}`;
   return truncate(full, SLACK_LIMITS.fallbackText);

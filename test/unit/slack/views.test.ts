@@ -79,7 +79,10 @@ describe('answer blocks', () => {
     const text = allText(message!.blocks);
     expect(text).toContain('three lines of effort');
     expect(text).toContain('*[1] Implementation of the Conventional Arms Transfer (CAT) Policy 1*');
-    expect(text).toContain('2018-07-16');
+    expect(text).toContain('Jul 16, 2018');
+    // A date the catalog supplied is marked as supplied, and a superseded source says so.
+    const supplied = JSON.stringify(answerMessages({ ...sampleAnswer(), citations: [{ ...sampleAnswer().citations[0]!, document: { ...sampleAnswer().citations[0]!.document, date: '2023-02', dateSource: 'catalog', status: 'superseded' } }] }, { answerId: 'a_abcdefgh' }));
+    expect(supplied).toContain('Feb 2023 (catalog) · superseded');
     expect(text).toContain('<https://www.state.gov/cat-2|Implementation');
     expect(text).toContain('`ingest/corpus/doc-1.txt`');
     expect(text).toContain('>Prioritizing strategic competition');
