@@ -118,7 +118,7 @@ const STATUS_PATTERNS: Array<{ asks: StatusAsk; re: RegExp; subject?: number }> 
   },
   {
     asks: 'in-force',
-    re: /\b(?:is|are|does|do)\s+(.+?)\s+(?:still\s+)?(?:in (?:force|effect|place)|valid|active|current|apply|applies|applicable|the (?:current|latest|newest) (?:one|version|policy)|still (?:apply|applies|stand|stands|hold|holds|good|used|followed))\b/i,
+    re: /\b(?:is|are|does|do)\s+(.+?)\s+(?:still\s+)?(?:in (?:force|effect|place)|valid|active|current|(?:apply|applies|applicable)(?!\s+(?:to|for|in)\b)|the (?:current|latest|newest) (?:one|version|policy)|still (?:apply|applies|stand|stands|hold|holds|good|used|followed))\b/i,
     subject: 1,
   },
   { asks: 'in-force', re: /\bstill\s+(?:in (?:force|effect|place)|valid|active|current|the policy|applies|apply)\b/i },

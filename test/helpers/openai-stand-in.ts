@@ -246,7 +246,7 @@ export function messagesOf(req: ChatRequest, role: string): string[] {
 /** The fenced passages of an answer request, as the model sees them. */
 export function passagesIn(req: ChatRequest): SeenPassage[] {
   const user = messagesOf(req, 'user').join('\n');
-  return [...user.matchAll(/<passage id="([^"]*)" document="([^"]*)" date="([^"]*)">\n([\s\S]*?)\n<\/passage>/g)].map((m) => ({
+  return [...user.matchAll(/<passage id="([^"]*)" document="([^"]*)" date="([^"]*)"(?: [a-z]+="[^"]*")*>\n([\s\S]*?)\n<\/passage>/g)].map((m) => ({
     id: m[1]!,
     document: m[2]!,
     date: m[3]!,

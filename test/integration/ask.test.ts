@@ -83,6 +83,8 @@ describe('ingest → ask', () => {
       mode: 'extractive',
       abstained: true,
       citations: [],
+      // How the question was read travels with every answer (ask --json shows it).
+      query: expect.objectContaining({ text: BAKLAVA_QUESTION }),
     });
   });
 
@@ -111,7 +113,7 @@ describe('ingest → ask', () => {
     const answer = await ask(services, THREE_LINES_QUESTION);
     const json = JSON.parse(JSON.stringify(answer)) as Record<string, unknown>;
     expect(json).toEqual(answer);
-    expect(Object.keys(json).sort()).toEqual(['abstained', 'answer', 'citations', 'mode', 'question']);
+    expect(Object.keys(json).sort()).toEqual(['abstained', 'answer', 'citations', 'mode', 'query', 'question']);
     expect(typeof json.answer).toBe('string');
     for (const c of answer.citations) {
       expect(Object.keys(c).sort()).toEqual(['chunkId', 'document', 'n', 'ocr', 'page', 'pageEnd', 'passage', 'quote', 'score', 'section']);

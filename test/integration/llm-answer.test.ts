@@ -69,7 +69,7 @@ function answerQuoting(needle: string, claim: string): (req: ChatRequest) => Rep
 
 /** The shape every front end relies on, in either mode: markers and citations agree, quotes are verbatim. */
 function expectStandardAnswer(a: Answer): void {
-  expect(Object.keys(a).every((k) => ['question', 'answer', 'mode', 'abstained', 'citations', 'note', 'standaloneQuestion'].includes(k))).toBe(true);
+  expect(Object.keys(a).every((k) => ['question', 'answer', 'mode', 'abstained', 'citations', 'note', 'standaloneQuestion', 'query', 'versions', 'facts', 'comparison'].includes(k))).toBe(true);
   expect(a.answer.trim()).not.toBe('');
   expect(['llm', 'extractive']).toContain(a.mode);
   a.citations.forEach((c, i) => {
