@@ -190,7 +190,8 @@ describe('bounded batches', () => {
             exec: tx.exec.bind(tx),
             query: async (sql, params) => {
               if (sql.includes('INSERT INTO documents')) t.documents++;
-              if (sql.includes('INSERT INTO chunks')) t.chunks += (params?.length ?? 0) / 9;
+              // One row of parameters per chunk: count the rows by the columns the insert names.
+              if (sql.includes('INSERT INTO chunks')) t.chunks += (params?.length ?? 0) / sql.slice(sql.indexOf('(') + 1, sql.indexOf(')')).split(',').length;
               return tx.query(sql, params);
             },
           }),
@@ -220,7 +221,8 @@ describe('bounded batches', () => {
     const probe = instrument(3);
     const summary = await ingestPaths({ db: probe.counted, embedder: probe.counting, chunking: CHUNKING, batch: { files: 3 } }, [dir]);
     expect(summary).toMatchObject({ documents: 17, failed: 0 });
-    expect(probe.transactions.map((t) => t.documents)).toEqual([3, 3, 3, 3, 3, 2]);
+    // Transactions that write no document (the acronym rebuild after the batches) do not count.
+    expect(probe.transactions.filter((t) => t.documents > 0).map((t) => t.documents)).toEqual([3, 3, 3, 3, 3, 2]);
     expect(probe.transactions.reduce((a, t) => a + t.chunks, 0)).toBe(summary.chunks);
     // The batch being filled plus the one being written: memory does not grow with the corpus.
     expect(probe.maxAhead()).toBeLessThanOrEqual(2 * 3);

@@ -117,7 +117,7 @@ describe('policy-desk comments summary', () => {
 
       const text = await run(['comments', 'summary', '--topic', 'Export controls and ITAR']);
       expect(text.code, text.stderr).toBe(0);
-      expect(text.stdout).toMatch(/^Docket summary: Export controls and ITAR \(extractive: quoted sentences, staff only\)\n2 comments: 2 distinct submissions; by organization type: Academia 1, Industry 1; by topic: Export controls and ITAR 2; 1 comment without consent to publish/);
+      expect(text.stdout).toMatch(/^Docket summary: Export controls and ITAR \(extractive: quoted sentences, staff only\)\n2 comments: 2 distinct submissions; by organization type: Academia 1, Industry 1; by topic: Export controls and ITAR 2; by organization label: academia 1, industry 1; 1 comment without consent to publish/);
     },
     SLOW,
   );
