@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors.ts';
+import { PROJECT_ROOT } from '../paths.ts';
 
 /**
  * Prompt templates live in prompts/ as plain files so they can be read and changed without
@@ -9,7 +9,8 @@ import { AppError } from '../errors.ts';
  * that lacks one or uses one the code does not fill is refused when services start, so a
  * typo never reaches the model as a literal "{{qestion}}".
  */
-export const PROMPTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'prompts');
+// From the project root, not from this module: a build in dist/ puts this code elsewhere.
+export const PROMPTS_DIR = path.join(PROJECT_ROOT, 'prompts');
 
 interface PromptSpec {
   file: string;
@@ -164,6 +165,12 @@ export interface FencedPassage {
   document: string;
   date: string | null;
   text: string;
+  /** Where the date came from: "text" (the document states it) or "catalog" (supplied); sent only with a date. */
+  dateSource?: 'text' | 'catalog' | null;
+  /** The document's status (current, superseded, draft, withdrawn); "unknown" when the catalog gives none. Sent when the key is present. */
+  status?: string | null;
+  /** What supersedes the document, as the model should name it ("The U.S. ... Policy, Feb 2023 (catalog)"); sent only when known. */
+  supersededBy?: string | null;
   /** Paged documents: "3", or "3-4" for a passage over two pages. */
   pages?: string | null;
   /** The heading path of the passage, when it has one. */
@@ -171,14 +178,21 @@ export interface FencedPassage {
 }
 
 /**
- * `<passage id="P1" document="..." date="..." pages="3" section="...">text</passage>`, one per
- * passage, in rank order; `pages` and `section` only where the document has them.
+ * `<passage id="P1" document="..." date="2023-02" date_source="catalog" status="current"
+ * superseded_by="..." pages="3" section="...">text</passage>`, one per passage, in rank order.
+ * `date_source` only with a date; `status` when the caller gives it (a document without one is
+ * "unknown"); `superseded_by`, `pages` and `section` only where known.
  */
 export function fencePassages(passages: FencedPassage[]): string {
   return passages
     .map((p) => {
+      const facts = [
+        p.date && p.dateSource ? ` date_source="${attr(p.dateSource)}"` : '',
+        p.status !== undefined ? ` status="${attr(p.status ?? 'unknown')}"` : '',
+        p.supersededBy ? ` superseded_by="${attr(p.supersededBy)}"` : '',
+      ].join('');
       const extra = `${p.pages ? ` pages="${attr(p.pages)}"` : ''}${p.section ? ` section="${attr(p.section)}"` : ''}`;
-      return `<passage id="${attr(p.id)}" document="${attr(p.document)}" date="${attr(p.date ?? 'unknown')}"${extra}>\n${neutraliseFenceTags(p.text)}\n</passage>`;
+      return `<passage id="${attr(p.id)}" document="${attr(p.document)}" date="${attr(p.date ?? 'unknown')}"${facts}${extra}>\n${neutraliseFenceTags(p.text)}\n</passage>`;
     })
     .join('\n');
 }
