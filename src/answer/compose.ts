@@ -85,7 +85,9 @@ export async function answerWithLlm(
   if (!modelDown) {
     try {
       // The model is asked to prefer current documents; the warning on a superseded one is the code's.
-      return asAsked(await withVersions(await llmAnswer(llm, searched, retrieval.passages), retrieval, searched), question, searched, retrieval.query);
+      const documents = retrieval.versions ? (ids: readonly string[]) => retrieval.versions!.facts(ids) : undefined;
+      const answer = await llmAnswer(llm, searched, retrieval.passages, { documents });
+      return asAsked(await withVersions(answer, retrieval, searched), question, searched, retrieval.query);
     } catch (err) {
       logLlmFailure(llm, 'answer', err);
     }

@@ -1,4 +1,4 @@
-import { citedDocument } from '../domain/document.ts';
+import { citedDocument, describeDate, type DateSource } from '../domain/document.ts';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { z } from 'zod';
@@ -246,8 +246,49 @@ export function passageIds(passages: readonly Passage[]): string[] {
   return passages.map((_, i) => `P${i + 1}`);
 }
 
-/** Exactly what is sent for an answer: the system template, then the question and fenced passages. */
-export function answerMessages(prompts: Prompts, question: string, passages: readonly Passage[]): ChatCompletionMessageParam[] {
+/** What the model is told about a document that supersedes a passage's document. */
+export interface SuccessorFacts {
+  title: string;
+  publishedOn: string | null;
+  dateSource: DateSource | null;
+}
+
+/** Looks up documents by id (the catalog facts of what supersedes a passage's document). */
+export type DocumentLookup = (ids: readonly string[]) => Promise<ReadonlyMap<string, SuccessorFacts>>;
+
+/**
+ * How a passage names what supersedes its document: title and date with its source ("The U.S.
+ * Conventional Arms Transfer Policy, Feb 2023 (catalog)"), from the looked-up facts or another
+ * passage of that document; the bare id when neither knows it. Null when nothing supersedes it.
+ */
+function supersededByLabel(p: Passage, passages: readonly Passage[], known: ReadonlyMap<string, SuccessorFacts>): string | null {
+  const ids = p.document.supersededBy ?? [];
+  if (ids.length === 0) return null;
+  return ids
+    .map((id) => {
+      const f = known.get(id);
+      const other = passages.find((q) => q.documentId === id)?.document;
+      const title = f?.title ?? other?.title;
+      if (!title) return id;
+      const date = f ? f.publishedOn : (other?.date ?? null);
+      const source = f ? f.dateSource : (other?.dateSource ?? null);
+      return date ? `${title}, ${describeDate(date, source)}` : title;
+    })
+    .join('; ');
+}
+
+/**
+ * Exactly what is sent for an answer: the system template, then the question and fenced
+ * passages. Each passage carries its document's title, date with where the date came from
+ * (text or catalog), status, and what supersedes it where known, so the model can prefer
+ * current documents; the warning on a superseded one is still added by code (./versions.ts).
+ */
+export function answerMessages(
+  prompts: Prompts,
+  question: string,
+  passages: readonly Passage[],
+  successors: ReadonlyMap<string, SuccessorFacts> = new Map(),
+): ChatCompletionMessageParam[] {
   const ids = passageIds(passages);
   return [
     { role: 'system', content: prompts.answerSystem.render({}) },
@@ -260,6 +301,9 @@ export function answerMessages(prompts: Prompts, question: string, passages: rea
             id: ids[i]!,
             document: p.document.title,
             date: p.document.date,
+            dateSource: p.document.dateSource ?? (p.document.date ? 'text' : null),
+            status: p.document.status ?? null,
+            supersededBy: supersededByLabel(p, passages, successors),
             text: p.text,
             pages: p.pages ? (p.pages.last > p.pages.first ? `${p.pages.first}-${p.pages.last}` : `${p.pages.first}`) : null,
             section: sectionOf(p.headingPath, p.document.title),
@@ -290,13 +334,20 @@ export const UNVERIFIED_NOTE = "The model's answer was withheld because none of 
  * passages that were not retrieved, and markers with nothing behind them are dropped; with no
  * verified citation left the answer abstains. Throws LlmFailure when the model is unusable.
  */
-export async function llmAnswer(ctx: LlmContext, question: string, passages: readonly Passage[]): Promise<Answer> {
+export async function llmAnswer(
+  ctx: LlmContext,
+  question: string,
+  passages: readonly Passage[],
+  options: { documents?: DocumentLookup } = {},
+): Promise<Answer> {
   if (passages.length === 0) return abstention(question, 'llm');
   const ids = passageIds(passages);
   const byId = new Map(passages.map((p, i) => [ids[i]!, p]));
+  const successorIds = [...new Set(passages.flatMap((p) => p.document.supersededBy ?? []))];
+  const successors = successorIds.length && options.documents ? await options.documents(successorIds) : new Map<string, SuccessorFacts>();
   const out = await completeJson(ctx, {
     purpose: 'answer',
-    messages: answerMessages(ctx.prompts, question, passages),
+    messages: answerMessages(ctx.prompts, question, passages, successors),
     jsonSchema: ANSWER_JSON_SCHEMA,
     schema: answerOutputSchema,
   });

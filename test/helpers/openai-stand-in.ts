@@ -237,6 +237,12 @@ export interface SeenPassage {
   document: string;
   date: string;
   text: string;
+  /** Every attribute of the fence as sent (date_source, status, superseded_by, pages, section …), unescaped. */
+  attributes: Record<string, string>;
+}
+
+function unescapeAttr(v: string): string {
+  return v.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
 export function messagesOf(req: ChatRequest, role: string): string[] {
@@ -246,11 +252,12 @@ export function messagesOf(req: ChatRequest, role: string): string[] {
 /** The fenced passages of an answer request, as the model sees them. */
 export function passagesIn(req: ChatRequest): SeenPassage[] {
   const user = messagesOf(req, 'user').join('\n');
-  return [...user.matchAll(/<passage id="([^"]*)" document="([^"]*)" date="([^"]*)"(?: [a-z]+="[^"]*")*>\n([\s\S]*?)\n<\/passage>/g)].map((m) => ({
+  return [...user.matchAll(/<passage id="([^"]*)" document="([^"]*)" date="([^"]*)"((?: [a-z_]+="[^"]*")*)>\n([\s\S]*?)\n<\/passage>/g)].map((m) => ({
     id: m[1]!,
     document: m[2]!,
     date: m[3]!,
-    text: m[4]!,
+    text: m[5]!,
+    attributes: Object.fromEntries([...`id="${m[1]}" document="${m[2]}" date="${m[3]}"${m[4]}`.matchAll(/([a-z_]+)="([^"]*)"/g)].map((a) => [a[1]!, unescapeAttr(a[2]!)])),
   }));
 }
 

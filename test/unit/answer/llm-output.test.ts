@@ -43,13 +43,31 @@ describe('LLM request and output contract', () => {
     expect(stripCodeFence('{"a": 1}')).toBe('{"a": 1}');
   });
 
-  it('sends the system template, then the question and passages fenced with ids, titles and dates', async () => {
+  it('sends the system template, then the question and passages fenced with ids, titles, dates and statuses', async () => {
     const prompts = await loadPrompts();
     const messages = answerMessages(prompts, 'Who?', [passage('First text.'), passage('Second.', 'Revised', null)]);
     expect(messages.map((m) => m.role)).toEqual(['system', 'user']);
     const user = messages[1]!.content as string;
-    expect(user).toContain('<passage id="P1" document="Doc" date="2018-04-19">\nFirst text.\n</passage>');
-    expect(user).toContain('<passage id="P2" document="Revised" date="unknown">\nSecond.\n</passage>');
+    expect(user).toContain('<passage id="P1" document="Doc" date="2018-04-19" date_source="text" status="unknown">\nFirst text.\n</passage>');
+    expect(user).toContain('<passage id="P2" document="Revised" date="unknown" status="unknown">\nSecond.\n</passage>');
+  });
+
+  it('each passage says where its date came from, its status and what supersedes it; the system prompt asks to prefer current documents', async () => {
+    const prompts = await loadPrompts();
+    const old: Passage = { ...passage('Old text.', 'Policy 2018'), documentId: 'p2018', document: { ...passage('x').document, id: 'p2018', title: 'Policy 2018', status: 'superseded', dateSource: 'text', supersededBy: ['p2023', 'p-missing'] } };
+    const cur: Passage = { ...passage('New text.', 'Policy 2023', '2023-02'), documentId: 'p2023', document: { ...passage('x').document, id: 'p2023', title: 'Policy 2023', date: '2023-02', status: 'current', dateSource: 'catalog', supersedes: ['p2018'], supersededBy: [] } };
+    const withLookup = answerMessages(prompts, 'Q?', [old], new Map([['p2023', { title: 'Policy 2023 "rev"', publishedOn: '2023-02', dateSource: 'catalog' as const }]]));
+    expect(withLookup[1]!.content).toContain(
+      '<passage id="P1" document="Policy 2018" date="2018-04-19" date_source="text" status="superseded" superseded_by="Policy 2023 &quot;rev&quot;, Feb 2023 (catalog); p-missing">',
+    );
+    // Without a lookup, another passage of the successor names it; an unknown id is sent as it is.
+    const user = answerMessages(prompts, 'Q?', [old, cur])[1]!.content as string;
+    expect(user).toContain('status="superseded" superseded_by="Policy 2023, Feb 2023 (catalog); p-missing">\nOld text.');
+    expect(user).toContain('<passage id="P2" document="Policy 2023" date="2023-02" date_source="catalog" status="current">\nNew text.');
+    const system = withLookup[0]!.content as string;
+    expect(system).toContain('Prefer passages from current documents');
+    expect(system).toMatch(/relies on a superseded document, say so/);
+    expect(system).toContain('date_source');
   });
 
   it('sends at most the last turns of a long conversation, each clipped', async () => {
