@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { CLI_ACTOR } from '../comments/access.ts';
 import type { Services } from '../app/services.ts';
 import type { PositionReader } from '../comments/docket-positions.ts';
-import { POSITION_LABELS } from '../comments/schema.ts';
+import { POSITION_LABELS } from '../domain/comment.ts';
 import type { Config } from '../config.ts';
 import { withServices } from './shared.ts';
 

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { Command } from 'commander';
 import { CLI_ACTOR } from '../comments/access.ts';
-import { COMMENT_STATUSES, ORGANIZATION_TYPE_LABELS, ORGANIZATION_TYPES, STATUS_LABELS } from '../comments/schema.ts';
+import { COMMENT_STATUSES, ORGANIZATION_TYPE_LABELS, ORGANIZATION_TYPES, STATUS_LABELS } from '../domain/comment.ts';
 import type { Services } from '../app/services.ts';
 import type { Config } from '../config.ts';
 import type { CommentListOptions } from './comments-render.ts';

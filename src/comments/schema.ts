@@ -8,42 +8,20 @@ import type { CommentTopic } from '../config.ts';
  * the field errors, so the Slack modal can use them as its block ids.
  */
 
-export const ORGANIZATION_TYPES = ['industry', 'ngo', 'academia', 'government', 'individual', 'other'] as const;
-export type OrganizationType = (typeof ORGANIZATION_TYPES)[number];
-export const ORGANIZATION_TYPE_LABELS: Record<OrganizationType, string> = {
-  industry: 'Industry',
-  ngo: 'NGO',
-  academia: 'Academia',
-  government: 'Government',
-  individual: 'Individual',
-  other: 'Other',
-};
-
-export const COMMENT_SOURCES = ['slack_modal', 'slack_message', 'email', 'csv', 'regulations_gov'] as const;
-export type CommentSource = (typeof COMMENT_SOURCES)[number];
-
-export const COMMENT_STATUSES = ['new', 'triaged', 'in_review', 'responded', 'closed', 'duplicate', 'spam'] as const;
-export type CommentStatus = (typeof COMMENT_STATUSES)[number];
-export const STATUS_LABELS: Record<CommentStatus, string> = {
-  new: 'New',
-  triaged: 'Triaged',
-  in_review: 'In review',
-  responded: 'Responded',
-  closed: 'Closed',
-  duplicate: 'Duplicate',
-  spam: 'Spam',
-};
-
-export const PERSONAL_DATA_KINDS = ['email', 'phone', 'street_address', 'ssn'] as const;
-export type PersonalDataKind = (typeof PERSONAL_DATA_KINDS)[number];
-
-/** What a comment without a name is called, as on regulations.gov. */
-export const ANONYMOUS = 'Anonymous';
-
-/** A comment's position on the proposal its docket answers (src/comments/positions.ts). */
-export const POSITIONS = ['supports', 'opposes', 'mixed', 'unclear'] as const;
-export type Position = (typeof POSITIONS)[number];
-export const POSITION_LABELS: Record<Position, string> = { supports: 'Supports', opposes: 'Opposes', mixed: 'Mixed', unclear: 'Unclear' };
+// The vocabularies (types, states, positions and their labels) live in src/domain/comment.ts,
+// free of zod, so the command line's help can name them without loading this schema.
+import {
+  ANONYMOUS,
+  COMMENT_SOURCES,
+  ORGANIZATION_TYPE_LABELS,
+  ORGANIZATION_TYPES,
+  type CommentSource,
+  type CommentStatus,
+  type OrganizationType,
+  type PersonalDataKind,
+  type Position,
+} from '../domain/comment.ts';
+export * from '../domain/comment.ts';
 
 /**
  * Bounds, each with its reason:
