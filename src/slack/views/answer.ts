@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 import { describeDate } from '../../domain/document.ts';
 import { citationPlace, type Answer, type Citation } from '../../domain/answer.ts';
 import { escapeMrkdwn, packMessages, SLACK_LIMITS, splitText, truncate } from '../limits.ts';
+import { comparisonBlocks, comparisonLead } from './comparison.ts';
 import { ACTION_IDS } from './ids.ts';
 import { context, section, type SlackMessage } from './message.ts';
 
@@ -108,11 +109,22 @@ export function answerMessages(answer: Answer, options: AnswerViewOptions): Slac
   if (standalone && standalone.trim() !== answer.question.trim()) {
     body.push(context(`Read as: _${escapeMrkdwn(truncate(standalone, 500))}_`));
   }
-  const answerText = answer.abstained ? `:grey_question: ${answer.answer}` : answer.answer;
-  for (const piece of splitText(toMrkdwn(answerText), SLACK_LIMITS.sectionText)) body.push(section(piece));
+  const sides = answer.abstained ? [] : (answer.comparison ?? []);
+  if (sides.length > 0) {
+    // A comparison: the documents side by side with their own quotes, not the answer's prose, which repeats them.
+    body.push(section(comparisonLead(answer)), ...comparisonBlocks(sides));
+  } else {
+    const answerText = answer.abstained ? `:grey_question: ${answer.answer}` : answer.answer;
+    for (const piece of splitText(toMrkdwn(answerText), SLACK_LIMITS.sectionText)) body.push(section(piece));
+  }
   if (answer.note) body.push(context(`:information_source: ${escapeMrkdwn(answer.note)}`));
   if (answer.abstained) body.push(context(escapeMrkdwn(REPHRASE_HINT)));
-  if (answer.citations.length > 0) {
+  if (sides.length > 0 && answer.citations.length > 0) {
+    // The quotes are in the columns above; the sources list says where each one is.
+    body.push({ type: 'divider' });
+    body.push(section(`*Sources* (${answer.citations.length})`));
+    for (const piece of splitText(answer.citations.map(citationHeading).join('\n'), SLACK_LIMITS.sectionText)) body.push(section(piece));
+  } else if (answer.citations.length > 0) {
     body.push({ type: 'divider' });
     body.push(section(`*Sources* (${answer.citations.length})`));
     for (const c of answer.citations) body.push(citationBlock(c));
