@@ -12,8 +12,8 @@ export function register(program: Command): void {
     .option('-k, --top-k <n>', 'passages to retrieve (1-50)', positiveInt)
     .option('--file <path>', 'answer every line of a file (one question per line; with --json, one JSON object per line)')
     .option('--doc <ids...>', 'only search these document ids (see `policy-desk docs`)')
-    .option('--from <date>', 'only documents published on or after YYYY-MM-DD')
-    .option('--to <date>', 'only documents published on or before YYYY-MM-DD')
+    .option('--from <date>', "only documents dated on or after YYYY, YYYY-MM or YYYY-MM-DD (the catalog's issued date where supplied, else the text's)")
+    .option('--to <date>', 'only documents dated on or before YYYY, YYYY-MM or YYYY-MM-DD (catalog or text date)')
     .action(async (words: string[], opts: { json?: boolean; topK?: number; file?: string; doc?: string[]; from?: string; to?: string }) => {
       const filters = await filtersFrom(opts);
       let questions: string[];

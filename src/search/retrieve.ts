@@ -15,14 +15,39 @@ const FTS_RANK_CAP = 5000;
 /** Sum of the document frequencies of the words full-text candidates are drawn from (see candidateLexemes). */
 export const FTS_CANDIDATE_BUDGET = 2000;
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
+/** A possibly partial date bound: YYYY, YYYY-MM or YYYY-MM-DD, a real calendar date. */
+const partialDate = z
+  .string()
+  .regex(/^\d{4}(?:-\d{2}(?:-\d{2})?)?$/, 'expected a date as YYYY, YYYY-MM or YYYY-MM-DD')
+  .refine((d) => {
+    const [y, m = 1, day = 1] = d.split('-').map(Number) as [number, number?, number?];
+    const t = new Date(Date.UTC(y, m - 1, day));
+    return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === day;
+  }, 'not a calendar date');
+
+/** The first day a partial date can mean ("2023" → 2023-01-01, "2023-02" → 2023-02-01). */
+export function firstDayOf(d: string): string {
+  return d.length === 4 ? `${d}-01-01` : d.length === 7 ? `${d}-01` : d;
+}
+
+/** The last day a partial date can mean ("2023" → 2023-12-31, "2023-02" → 2023-02-28). */
+export function lastDayOf(d: string): string {
+  if (d.length === 4) return `${d}-12-31`;
+  if (d.length === 7) {
+    const [y, m] = d.split('-').map(Number) as [number, number];
+    return `${d}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`;
+  }
+  return d;
+}
 export const searchFiltersSchema = z
   .object({
     documentIds: z.array(z.string().min(1)).optional(),
     /** Documents left out of answers (withdrawn ones: src/search/versions.ts). */
     excludeDocumentIds: z.array(z.string().min(1)).optional(),
-    from: isoDate.optional(),
-    to: isoDate.optional(),
+    /** On or after (a partial bound means its first day). */
+    from: partialDate.transform(firstDayOf).optional(),
+    /** On or before (a partial bound means its last day). */
+    to: partialDate.transform(lastDayOf).optional(),
   })
   .refine((f) => !f.from || !f.to || f.from <= f.to, { message: '"from" must not be after "to"' });
 export type SearchFilters = z.infer<typeof searchFiltersSchema>;
@@ -78,13 +103,20 @@ function filterSql(filters: SearchFilters | undefined, params: unknown[]): strin
     params.push(filters.excludeDocumentIds);
     clauses.push(`c.document_id <> ALL($${params.length}::text[])`);
   }
-  if (filters?.from) {
-    params.push(filters.from);
-    clauses.push(`d.published_on >= $${params.length}::date`);
-  }
-  if (filters?.to) {
-    params.push(filters.to);
-    clauses.push(`d.published_on <= $${params.length}::date`);
+  // Dates are the documents' as answers show them (document_view): the catalog's issued date
+  // where one is supplied, else the date the text states. A partial date ("2023-02") spans its
+  // days and passes when any of them is within the bounds; an undated document never passes.
+  if (filters?.from || filters?.to) {
+    const bounds: string[] = [];
+    if (filters.from) {
+      params.push(filters.from);
+      bounds.push(`date_to >= $${params.length}::date`);
+    }
+    if (filters.to) {
+      params.push(filters.to);
+      bounds.push(`date_from <= $${params.length}::date`);
+    }
+    clauses.push(`c.document_id = ANY(ARRAY(SELECT id FROM document_view WHERE ${bounds.join(' AND ')}))`);
   }
   return clauses.map((c) => ` AND ${c}`).join('');
 }
@@ -150,14 +182,12 @@ export async function fullTextCandidates(
     rare = ` AND c.tsv @@ $${params.length}::tsquery`;
   }
   const where = filterSql(filters, params);
-  // Documents are joined only for a date filter; the chunk row alone answers everything else.
-  const join = filters?.from || filters?.to ? ' JOIN documents d ON d.id = c.document_id' : '';
   params.push(FTS_RANK_CAP, limit);
   const rows = await db.query<{ id: string }>(
     `WITH q AS (SELECT websearch_to_tsquery('english', $1) AS q),
           terms AS (SELECT * FROM unnest($2::text[], $3::float8[]) AS t(lexeme, idf)),
           hits AS MATERIALIZED (
-            SELECT c.id, c.tsv, length(c.body) AS len FROM chunks c${join}, q
+            SELECT c.id, c.tsv, length(c.body) AS len FROM chunks c, q
              WHERE c.tsv @@ q.q${rare}${where}
              LIMIT $${params.length - 1}),
           scored AS MATERIALIZED (
