@@ -1,12 +1,12 @@
 import { citedDocument, describeDate, type DateSource } from '../domain/document.ts';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { redactUrl } from '../db/index.ts';
 import { AppError } from '../errors.ts';
 import { redactPersonalData, type Logger } from '../log.ts';
-import { createOpenAIClient } from '../search/embedder.ts';
+import { createOpenAIClient, loadedOpenAI } from '../search/embedder.ts';
 import type { Passage } from '../search/retrieve.ts';
 import { locateQuote, quotePlace, sectionOf } from './citations.ts';
 import { abstention } from './extractive.ts';
@@ -112,6 +112,9 @@ export class LlmFailure extends AppError {
 /** The openai client has already retried 429/5xx/timeouts (maxRetries) when one of these reaches us. */
 function classify(err: unknown): LlmFailure {
   const message = (err as Error)?.message ?? String(err);
+  // The package loads with the first client (src/search/embedder.ts), before any error of its.
+  const OpenAI = loadedOpenAI();
+  if (!OpenAI) return new LlmFailure('unexpected', message, { cause: err });
   if (err instanceof OpenAI.APIConnectionTimeoutError) return new LlmFailure('timeout', `the model did not answer in time: ${message}`, { cause: err });
   if (err instanceof OpenAI.APIConnectionError) return new LlmFailure('connection', `cannot reach the model endpoint: ${message}`, { cause: err });
   if (err instanceof OpenAI.APIError) {
@@ -123,10 +126,10 @@ function classify(err: unknown): LlmFailure {
   return new LlmFailure('unexpected', message, { cause: err });
 }
 
-const clients = new WeakMap<Config, OpenAI>();
+const clients = new WeakMap<Config, Promise<OpenAI>>();
 
 /** One client per configuration: the same OPENAI_BASE_URL, key, timeout and retries as the embedder. */
-export function chatClient(config: Config): OpenAI {
+export function chatClient(config: Config): Promise<OpenAI> {
   let c = clients.get(config);
   if (!c) {
     c = createOpenAIClient(config);
@@ -181,7 +184,7 @@ export async function completeJson<T>(ctx: LlmContext, req: JsonRequest<T>): Pro
   });
   let res: OpenAI.Chat.Completions.ChatCompletion;
   try {
-    const call = chatClient(ctx.config).chat.completions.create(
+    const call = (await chatClient(ctx.config)).chat.completions.create(
       {
         model: ctx.config.openai.chatModel,
         messages: req.messages,

@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { contentTokens } from './tokens.ts';
@@ -123,8 +123,25 @@ export class OpenAIEmbedder implements Embedder {
   }
 }
 
-export function createOpenAIClient(config: Config): OpenAI {
-  return new OpenAI({
+let openaiModule: typeof import('openai') | undefined;
+
+/**
+ * The openai package, loaded on first use: only LLM answers and EMBEDDER=openai need it, and it is
+ * one of the heavier imports (about 150 modules), so extractive `ask`, `docs` and `--help` skip it.
+ */
+export async function loadOpenAI(): Promise<typeof OpenAI> {
+  openaiModule ??= await import('openai');
+  return openaiModule.default;
+}
+
+/** The package's classes once loaded, else undefined (an error from the client can only come after). */
+export function loadedOpenAI(): typeof OpenAI | undefined {
+  return openaiModule?.default;
+}
+
+export async function createOpenAIClient(config: Config): Promise<OpenAI> {
+  const Client = await loadOpenAI();
+  return new Client({
     apiKey: config.openai.apiKey ?? 'not-needed',
     baseURL: config.openai.baseUrl,
     timeout: config.openai.timeoutMs,
@@ -134,7 +151,7 @@ export function createOpenAIClient(config: Config): OpenAI {
 
 export async function createEmbedder(config: Config): Promise<Embedder> {
   if (config.embedder === 'hashing') return new HashingEmbedder();
-  const e = new OpenAIEmbedder(createOpenAIClient(config), config.openai.embeddingModel, config.openai.embeddingDimensions);
+  const e = new OpenAIEmbedder(await createOpenAIClient(config), config.openai.embeddingModel, config.openai.embeddingDimensions);
   await e.probe();
   return e;
 }
