@@ -20,7 +20,7 @@ export function register(program: Command): void {
           progress.stop();
           process.stdout.write(`${formatSummary(summary)}\n`);
           if (summary.failed > 0) process.exitCode = 1;
-        }, { vectorIndex: false });
+        }, { vectorIndex: false, migrations: 'apply' });
         return;
       }
       const { BUNDLED_CORPUS_DIR, formatSummary } = await import('../../ingest/pipeline.ts');
@@ -38,6 +38,6 @@ export function register(program: Command): void {
           process.stdout.write(`${formatCatalogOutcome(o, sourceFor(o.path))}\n`);
           if (o.status === 'failed') process.exitCode = 1;
         }
-      }, { vectorIndex: false });
+      }, { vectorIndex: false, migrations: 'apply' });
     });
 }

@@ -28,7 +28,7 @@ export function register(program: Command): void {
             `Reindexed ${n} chunk(s) with ${services.embedder.name} (${services.embedder.dimensions} dimensions) in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`,
           );
         },
-        { skipEmbedderCheck: true },
+        { skipEmbedderCheck: true, migrations: 'apply' },
       );
     });
 }

@@ -93,6 +93,12 @@ export async function progressReporter(
 export interface WithServicesOptions {
   skipEmbedderCheck?: boolean;
   vectorIndex?: boolean;
+  /**
+   * `if-behind` (the default here: ask, docs, doctor, eval and the other readers): one
+   * schema-version check on a ready store, migrations only when it is behind. `apply`: the
+   * commands that write the store's contents in bulk (ingest, reindex, start) migrate as always.
+   */
+  migrations?: 'apply' | 'if-behind';
 }
 
 /** Builds the services for one command and closes them afterwards, whatever happens. */
@@ -100,7 +106,7 @@ export async function withServices<T>(fn: (s: Services, config: Config) => Promi
   const { getConfig } = await import('../config.ts');
   const { createServices } = await import('../app/services.ts');
   const config = getConfig();
-  const services = await createServices(config, options);
+  const services = await createServices(config, { migrations: 'if-behind', ...options });
   try {
     return await fn(services, config);
   } finally {

@@ -15,7 +15,7 @@ export function register(program: Command): void {
           process.stdout.write('Policy Desk local console (no Slack credentials configured). Type /help for commands.\n');
           await ensureCorpusWithProgress(services);
           await runConsole(services, process.stdin, process.stdout);
-        });
+        }, { migrations: 'apply' });
         return;
       }
       process.stdout.write(
@@ -39,6 +39,6 @@ export function register(program: Command): void {
         });
         process.stdout.write('Stopping…\n');
         await running.stop();
-      });
+      }, { migrations: 'apply' });
     });
 }

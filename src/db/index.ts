@@ -1,8 +1,6 @@
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
-import { migrate } from './migrate.ts';
-import { openPglite } from './pglite.ts';
-import { openPostgres } from './postgres.ts';
+import { migrate, migrateIfBehind } from './migrate.ts';
 import type { Db } from './types.ts';
 
 export type { Db, Queryable } from './types.ts';
@@ -14,16 +12,27 @@ export interface OpenDbOptions {
   schema?: string;
   /** PGlite in memory only: start from this dump of a migrated store instead of an empty one. */
   snapshot?: Blob;
+  /**
+   * `apply` (the default; ingest, start): run migrate(), which takes the lock and applies what is
+   * pending. `if-behind` (commands that read a ready store): one read of schema_migrations, and
+   * migrate() only when the store lacks one of the code's migrations.
+   */
+  migrations?: 'apply' | 'if-behind';
 }
 
-/** Opens the configured store (Postgres when DATABASE_URL is set, else PGlite on disk) and migrates it. */
+/**
+ * Opens the configured store (Postgres when DATABASE_URL is set, else PGlite on disk) and migrates
+ * it. Only the driver in use is loaded: PGlite (WebAssembly) and pg are each a start-up cost.
+ */
 export async function openDb(config: Pick<Config, 'databaseUrl' | 'pgliteDir'>, options: OpenDbOptions = {}): Promise<Db> {
   let db: Db;
   try {
     db = config.databaseUrl
-      ? await openPostgres(config.databaseUrl, { schema: options.schema })
-      : await openPglite(options.inMemory ? undefined : config.pgliteDir, { loadDataDir: options.inMemory ? options.snapshot : undefined });
-    await migrate(db);
+      ? await (await import('./postgres.ts')).openPostgres(config.databaseUrl, { schema: options.schema })
+      : await (await import('./pglite.ts')).openPglite(options.inMemory ? undefined : config.pgliteDir, {
+          loadDataDir: options.inMemory ? options.snapshot : undefined,
+        });
+    await (options.migrations === 'if-behind' ? migrateIfBehind(db) : migrate(db));
   } catch (err) {
     if (err instanceof AppError) throw err;
     const where = config.databaseUrl ? redactUrl(config.databaseUrl) : config.pgliteDir;

@@ -1,4 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../paths.ts';
 import type { Db } from './types.ts';
@@ -14,7 +15,7 @@ const MIGRATION_LOCK = 727_001;
  * then see the committed schema_migrations rows; it is released even if this process dies.
  */
 export async function migrate(db: Db): Promise<string[]> {
-  const files = (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f)).sort();
+  const files = migrationFiles();
   return db.transaction(async (tx) => {
     if (db.kind === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await tx.exec(
@@ -33,4 +34,36 @@ export async function migrate(db: Db): Promise<string[]> {
     }
     return applied;
   });
+}
+
+/** The code's migrations, in order (a directory listing: well under a millisecond). */
+export function migrationFiles(): string[] {
+  return readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f)).sort();
+}
+
+/**
+ * The migrations the store has not recorded, by a read of schema_migrations and no lock: every
+ * name there was committed with its migration's changes, so a store that lists all of the code's
+ * migrations has their schema. The table is looked up in the schema tables are created in
+ * (current_schema(): a test's own schema on Postgres, where search_path also names public), as
+ * migrate() creates it; a store without it (a new one) lacks every migration.
+ */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const files = migrationFiles();
+  const [where] = await db.query<{ rel: string | null }>(
+    "SELECT to_regclass(quote_ident(current_schema()) || '.schema_migrations')::text AS rel",
+  );
+  if (!where?.rel) return files;
+  const done = new Set((await db.query<{ name: string }>(`SELECT name FROM ${where.rel}`)).map((r) => r.name));
+  return files.filter((f) => !done.has(f));
+}
+
+/**
+ * For commands that only read a ready store (ask, docs, doctor, eval): one schema-version check,
+ * and the migration work (lock, extensions, each pending file) only when the store is behind.
+ * Returns the migrations applied, none on a current store.
+ */
+export async function migrateIfBehind(db: Db): Promise<string[]> {
+  if ((await pendingMigrations(db)).length === 0) return [];
+  return migrate(db);
 }
