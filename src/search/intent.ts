@@ -29,6 +29,38 @@ const CURRENT_CUES =
 const EARLIER_CUES = /\b(?:original|originally|previous|previously|prior|old|older|earlier|former|first|initial|predecessor|superseded|replaced|outdated)\b/gi;
 const LATER_CUES = /\b(?:revised|revision|new|newer|updated|update|amended|successor|replacement|follow-?up)\b/gi;
 
+/**
+ * Words that say which time or version a question means, never what it is about: "original",
+ * "previous", "old", "revised", "new", "current", "latest", "in force". They choose documents
+ * (readTimeScope), so they are not topic words: they do not count for coverage (abstention) or
+ * in a comparison's topic. Years and administrations are not among them, and neither are words
+ * that are often topics themselves ("first", "prior", "former", "initial", "valid", "active",
+ * "amended", "replaced", "replacement").
+ */
+const TIME_WORDS =
+  /\b(?:current(?:ly)?|now|nowadays|in force|in effect|in place|latest|newest|most recent|recent(?:ly)?|today'?s|at present|presently|up[- ]to[- ]date|these days|right now|original(?:ly)?|previous(?:ly)?|old(?:er|est)?|earlier|predecessor|superseded|outdated|revised|revision|new(?:er)?|updated)\b/gi;
+
+/** Time words, as matches; "New" that opens a name ("New Zealand", "New York") is not one. */
+function timeWordMatches(text: string): RegExpExecArray[] {
+  return [...text.matchAll(TIME_WORDS)].filter((m) => !(/^New/.test(m[0]) && /^\s+\p{Lu}/u.test(text.slice(m.index + m[0].length))));
+}
+
+/** The time words of a text as written, in order ("in force" stays one phrase). */
+export function timeWordsIn(text: string): string[] {
+  return timeWordMatches(text).map((m) => m[0]);
+}
+
+/** The text without its time words (and an article left dangling before one). */
+export function withoutTimeWords(text: string): string {
+  let out = '';
+  let at = 0;
+  for (const m of timeWordMatches(text)) {
+    out += `${text.slice(at, m.index).replace(/\b(?:the|a|an)\s+$/i, '')} `;
+    at = m.index + m[0].length;
+  }
+  return (out + text.slice(at)).replace(/\s+/g, ' ').trim();
+}
+
 /** A four-digit year that is a year: not a sum of money, a weight, a distance, or part of an id ("NSPM-10", "NSPD-27"). */
 const YEAR = /(?<![$\d.,/-])\b(1[89]\d\d|20\d\d)\b(?![\d.,]*\s*(?:kg|km|%|percent|billion|million|dollars|usd))/gi;
 
@@ -161,6 +193,12 @@ function readStatus(text: string): { asks: StatusAsk; subject: string | null } |
 const TOPIC_LEAD =
   /\s+(?:on|about|regarding|concerning|over|in terms of|with respect to|with regard to|when it comes to|as to|for|in their (?:treatment|handling) of|in how they (?:treat|handle|address|approach|deal with))\s+(.+?)\s*\??$/i;
 
+/** A comparison's topic without the time words ("the latest human rights rules" → "human rights rules"); null when nothing else is left. */
+function cleanTopic(s: string): string | null {
+  const t = cleanSide(withoutTimeWords(cleanSide(s)));
+  return /[\p{L}\p{N}]/u.test(t) ? t : null;
+}
+
 function cleanSide(s: string): string {
   return s
     .replace(/^(?:the|a|an)\s+/i, '')
@@ -171,7 +209,7 @@ function cleanSide(s: string): string {
 
 function splitTopic(tail: string): { side: string; topic: string | null } {
   const m = TOPIC_LEAD.exec(tail);
-  if (m && m.index > 0) return { side: tail.slice(0, m.index), topic: cleanSide(m[1]!) };
+  if (m && m.index > 0) return { side: tail.slice(0, m.index), topic: cleanTopic(m[1]!) };
   return { side: tail, topic: null };
 }
 
@@ -195,7 +233,7 @@ function readComparison(text: string): { sides: ComparisonSide[]; topic: string 
   let m: RegExpExecArray | null;
   // compare how X and Y treat Z
   if ((m = /\bcompare\s+how\s+(.+?)\s+(?:and|with|to|versus|vs\.?)\s+(.+?)\s+(?:treat|handle|address|approach|deal with|cover|describe|talk about|say about)\s+(.+?)\s*\??$/i.exec(q))) {
-    return { sides: twoSides(m[1]!, m[2]!), topic: cleanSide(m[3]!) };
+    return { sides: twoSides(m[1]!, m[2]!), topic: cleanTopic(m[3]!) };
   }
   // how do X and Y differ (on Z) / how does X differ from Y (on Z)
   if ((m = /\bhow\s+(?:do|does|did)\s+(.+?)\s+and\s+(.+?)\s+(?:differ|compare|vary)\b(.*)$/i.exec(q))) {
@@ -235,7 +273,7 @@ function readComparison(text: string): { sides: ComparisonSide[]; topic: string 
     return { sides: [], topic: t.topic };
   }
   if ((m = /\bhow\s+(?:has|have|did)\s+(.+?)\s+(?:changed|change|evolved|evolve|shifted|shift)\b(.*)$/i.exec(q))) {
-    return { sides: [], topic: cleanSide(m[1]!) };
+    return { sides: [], topic: cleanTopic(m[1]!) };
   }
   return null;
 }

@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/types.ts';
 import type { UnderstoodQuery } from '../domain/query.ts';
 import type { Expansion } from './thesaurus.ts';
+import { timeWordsIn } from './intent.ts';
 import { THESAURUS_WEIGHT, understandQuestion } from './understand.ts';
 
 /**
@@ -96,8 +97,11 @@ export async function analyzeQuery(db: Queryable, query: string | UnderstoodQuer
   const question = understood.text;
   const searchText = understood.searchText;
   const expansions: Expansion[] = understood.expansions.map((e) => ({ trigger: e.from, add: e.add }));
-  const lists = await lexemeLists(db, [searchText, ...understood.expansions.flatMap((e) => [e.from, e.add])]);
+  const lists = await lexemeLists(db, [searchText, ...understood.expansions.flatMap((e) => [e.from, e.add]), timeWordsIn(searchText).join(' ')]);
   const own = [...new Set(lists[0] ?? [])].filter((l) => !QUESTION_FRAMING.has(l));
+  // "original", "revised", "new", "latest", "in force" say which version, not what about: they
+  // still rank (BM25), but are not topic words a passage must cover (src/search/intent.ts).
+  const timeLexemes = new Set(lists[lists.length - 1] ?? []);
   const corrected = new Set(understood.corrections.map((c) => c.lexeme));
   const aliases = new Map<string, Map<string, number>>(own.map((l) => [l, new Map<string, number>()]));
   /** Each added lexeme's best weight relative to a typed word. */
@@ -114,7 +118,7 @@ export async function analyzeQuery(db: Queryable, query: string | UnderstoodQuer
     for (const a of extra) if (!aliases.has(a)) added.set(a, Math.max(added.get(a) ?? 0, e.weight * ALIAS_DISCOUNT / THESAURUS_WEIGHT));
   });
   const { df, n } = await documentFrequencies(db, [...own, ...added.keys()]);
-  const terms: QueryTerm[] = own.map((lexeme) => {
+  const terms: QueryTerm[] = own.filter((l) => !timeLexemes.has(l)).map((lexeme) => {
     const credits = aliases.get(lexeme)!;
     // A lay word the corpus lacks ("drones") weighs what its documented alias ("uav") weighs.
     const bestDf = Math.max(df.get(lexeme) ?? 0, ...[...credits.keys()].map((a) => df.get(a) ?? 0));
