@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { emailPattern } from './text/email.ts';
 
 export type { Logger };
 
@@ -23,7 +24,7 @@ export function createLogger(level: string, destination: pino.DestinationStream 
   );
 }
 
-const LOG_EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+const LOG_EMAIL = emailPattern('g');
 // Not inside a word or a longer number: Slack ids ("Ev1234567890AB"), timestamps ("1760000000.000123")
 // and epoch milliseconds must stay readable in the log.
 const LOG_PHONE_NANP = /(?<![\w.+])(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}(?!\w|\.\d)/g;
@@ -47,6 +48,6 @@ export function redactLogLine(line: string): string {
 
 export function redactPersonalData(s: string): string {
   return s
-    .replace(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, '[email]')
+    .replace(emailPattern('g'), '[email]')
     .replace(/(?<!\d)(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}(?!\d)/g, '[phone]');
 }

@@ -2,6 +2,7 @@ import { citedDocument } from '../domain/document.ts';
 import type { Queryable } from '../db/types.ts';
 import type { Passage } from '../search/retrieve.ts';
 import { sentenceSpans, type Span } from '../text/sentences.ts';
+import { emailPattern } from '../text/email.ts';
 import { normalizeForMatch, quoteOccursIn, quotePlace } from './citations.ts';
 import { coverage, lexemesOf, type QueryAnalysis } from '../search/query.ts';
 import { ABSTAIN_MESSAGE, type Answer, type Citation } from '../domain/answer.ts';
@@ -25,7 +26,7 @@ const LIST_QUOTE_MAX = 700;
 /** What a question asks for, recognised from its wording, and how to spot it in a sentence. */
 const ANSWER_TYPES = {
   date: /\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? (?:\d{1,2},? )?\d{4}\b|\b\d{4}-\d{2}-\d{2}\b|\b(?:in|since|from|until|by) (?:1[89]|20)\d\d\b/i,
-  email: /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/,
+  email: emailPattern(),
   person: /\b(?:Director|Secretary|Ambassador|Assistant|President|Deputy|Special Assistant)\b|\b[A-Z][a-z]+ [A-Z][a-z]+,? (?:said|says)\b|: [A-Z][a-z]+ [A-Z][a-z]+$/,
   quantity: /\$?\d[\d,.]*\s*(?:%|percent|billion|million|kg|km)?/,
   duration: /\b(?:\d+|one|two|three|four|five|six|ten|several|many)\s+(?:days?|weeks?|months?|years?|hours?|decades?)\b|\b(?:within|over|in) the (?:next|coming|past) (?:\w+ )?(?:days?|weeks?|months?|years?|decades?)\b|\b(?:since|dating back to) (?:1[89]|20)\d\d\b/i,

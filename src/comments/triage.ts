@@ -1,6 +1,7 @@
 import type { CommentTopic } from '../config.ts';
 import { contentTokens } from '../search/tokens.ts';
 import { PERSONAL_DATA_KINDS, type PersonalDataKind } from './schema.ts';
+import { emailPattern } from '../text/email.ts';
 
 /**
  * Triage help: a suggested topic and a personal-data flag. Both are stored in their own columns
@@ -133,7 +134,7 @@ export const keywordTopicSuggester: TopicSuggester = {
 };
 
 const PERSONAL_DATA_PATTERNS: Record<PersonalDataKind, RegExp> = {
-  email: /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/,
+  email: emailPattern(),
   // North American numbers (the shape log redaction masks) and international numbers written with "+".
   phone: /(?<![\d-])(?:(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}|\(\d{3}\)\s?\d{3}[ .-]?\d{4}|\+\d{1,3}[ .-]?\(?\d{1,4}\)?(?:[ .-]?\d{2,4}){2,4})(?![\d-])/,
   // A house number, one to four capitalised words and a street suffix; or a P.O. box.

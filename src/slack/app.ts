@@ -171,6 +171,12 @@ export interface SlackAppOptions {
    * none: the tests drive a JobWorker over `jobHandlers` themselves.
    */
   jobs?: false | Partial<Omit<WorkerOptions, 'db' | 'handlers' | 'logger'>>;
+  /**
+   * HTTP mode: how long a request no listener acknowledges (an unknown command, a junk payload)
+   * is held before Bolt answers it 404. Bolt's default, 3,001 ms, is Slack's own ack window;
+   * the hostile-input tests, which send hundreds of such requests, shorten it.
+   */
+  unhandledRequestTimeoutMs?: number;
 }
 
 export interface RunningSlackApp {
@@ -239,6 +245,7 @@ export async function startSlackApp(services: Services, options: SlackAppOptions
           customRoutes: [health],
           logger: boltLog,
           processBeforeResponse: false,
+          ...(options.unhandledRequestTimeoutMs !== undefined ? { unhandledRequestTimeoutMillis: options.unhandledRequestTimeoutMs } : {}),
           // Carries the held ack's release to processEvent (below); listeners never see it used.
           customPropertiesExtractor: (req) => {
             const release = (req as HeldRequest)[RELEASE];
