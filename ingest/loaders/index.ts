@@ -4,10 +4,6 @@ import { AppError, isAppError } from '../../src/errors.ts';
 import { PAGE_MARK } from '../clean.ts';
 import { assertFileSize, assertZipWithinLimits } from '../limits.ts';
 import type { DocFormat, LoadedDocument, LoadOptions } from '../types.ts';
-import { extractDocx } from './docx.ts';
-import { extractHtml } from './html.ts';
-import { extractMarkdown } from './md.ts';
-import { extractPdf } from './pdf.ts';
 import { extractTxt, type Extracted } from './txt.ts';
 
 const FORMAT_BY_EXTENSION = {
@@ -23,12 +19,16 @@ const FORMAT_BY_EXTENSION = {
 
 export const SUPPORTED_EXTENSIONS: readonly string[] = Object.keys(FORMAT_BY_EXTENSION);
 
+/**
+ * Each loader but plain text is imported when a file of its format is first read: cheerio (and
+ * the undici it brings), pdf.js, mammoth and jszip are heavy, and most commands read no file.
+ */
 const EXTRACTORS: Record<DocFormat, (buffer: Uint8Array, options: LoadOptions) => Extracted | Promise<Extracted>> = {
   txt: extractTxt,
-  md: extractMarkdown,
-  html: extractHtml,
-  pdf: extractPdf,
-  docx: extractDocx,
+  md: async (buffer) => (await import('./md.ts')).extractMarkdown(buffer),
+  html: async (buffer) => (await import('./html.ts')).extractHtml(buffer),
+  pdf: async (buffer, options) => (await import('./pdf.ts')).extractPdf(buffer, options),
+  docx: async (buffer) => (await import('./docx.ts')).extractDocx(buffer),
 };
 
 /** The format a file name maps to, or undefined when the extension is not supported. */

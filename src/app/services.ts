@@ -94,8 +94,9 @@ export function refreshUrlDocuments(services: Services, onEvent?: (e: IngestEven
 export async function ensureCorpus(services: Services, onEvent?: (e: IngestEvent) => void): Promise<string | null> {
   if ((await countChunks(services.db)) > 0) {
     // A store made before the catalog existed gets the bundled catalog's facts without a manual
-    // step; an unchanged catalog writes nothing, and one whose documents are not stored is skipped.
-    await applyFolderCatalogs(services, [BUNDLED_CORPUS_DIR]);
+    // step; a catalog the store last applied as it is now is not even parsed (one read of its
+    // hash), and one whose documents are not stored is skipped.
+    await applyFolderCatalogs(services, [BUNDLED_CORPUS_DIR], { onlyChanged: true });
     return null;
   }
   const summary = await ingest(services, [BUNDLED_CORPUS_DIR], onEvent);
@@ -107,8 +108,8 @@ export async function ensureCorpus(services: Services, onEvent?: (e: IngestEvent
  * The catalog.yml of every ingested folder, applied after its documents (src/catalog): whole or
  * not at all, only what changed since it was last applied. Outcomes say what happened to each.
  */
-export function applyFolderCatalogs(services: Services, inputs: ReadonlyArray<string | object>): Promise<CatalogOutcome[]> {
-  return applyCatalogs(services.db, inputs.filter((i): i is string => typeof i === 'string' && !/^https?:\/\//i.test(i)), { sourceFor });
+export function applyFolderCatalogs(services: Services, inputs: ReadonlyArray<string | object>, options: { onlyChanged?: boolean } = {}): Promise<CatalogOutcome[]> {
+  return applyCatalogs(services.db, inputs.filter((i): i is string => typeof i === 'string' && !/^https?:\/\//i.test(i)), { sourceFor, ...options });
 }
 
 export interface AskOptions {

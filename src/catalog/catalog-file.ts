@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
-import { documentIdsBySource, existingDocumentIds, readCatalogRecord, writeCatalogRecord, writeFacts, type FactChange, type FactField, type FactValues } from '../db/catalog.ts';
+import { documentIdsBySource, existingDocumentIds, readCatalogHash, readCatalogRecord, writeCatalogRecord, writeFacts, type FactChange, type FactField, type FactValues } from '../db/catalog.ts';
 import type { Db } from '../db/types.ts';
 import { checkRelations } from './facts.ts';
 import { catalogEntrySchema, catalogFileSchema, factsOf, type CatalogEntry } from './schema.ts';
@@ -60,12 +60,19 @@ function entryLabel(i: number, raw: unknown): string {
   return `entry ${i + 1}${name ? ` (${name})` : ''}`;
 }
 
+// The YAML parser loads with the first catalog parsed: a command on a ready store parses none.
+const require = createRequire(import.meta.url);
+let yaml: typeof import('yaml') | undefined;
+
+const catalogHash = (text: string) => createHash('sha256').update(text).digest('hex');
+
 /** Parses and validates a catalog's text; every problem is reported, each naming the file, the entry and the field. */
 export function parseCatalog(file: string, text: string, shownAs: string = file): ParsedCatalog {
-  const hash = createHash('sha256').update(text).digest('hex');
+  const hash = catalogHash(text);
   const errors: string[] = [];
   const entries: ParsedCatalog['entries'] = [];
-  const doc = parseDocument(text, { prettyErrors: false });
+  yaml ??= require('yaml') as typeof import('yaml');
+  const doc = yaml.parseDocument(text, { prettyErrors: false });
   if (doc.errors.length > 0) {
     return { path: file, hash, entries, errors: doc.errors.map((e) => `${shownAs}: not valid YAML: ${e.message.split('\n')[0]}`) };
   }
@@ -199,9 +206,20 @@ export function formatCatalogOutcome(o: CatalogOutcome, shown: string = o.path):
   return `Catalog ${shown}: ${o.documents} document(s), ${o.changes} fact(s) changed.`;
 }
 
-/** Every catalog.yml inside the ingested directories, applied after their documents were ingested. */
-export async function applyCatalogs(db: Db, inputs: readonly string[], options: ApplyOptions): Promise<CatalogOutcome[]> {
+/**
+ * Every catalog.yml inside the ingested directories, applied after their documents were ingested.
+ * `onlyChanged`: a catalog whose text is the one the store last applied (same hash) is skipped
+ * unread by the parser and unresolved against the store; applied again it would change nothing.
+ * The first use of a ready store (ensureCorpus) checks the bundled catalog this way.
+ */
+export async function applyCatalogs(db: Db, inputs: readonly string[], options: ApplyOptions & { onlyChanged?: boolean }): Promise<CatalogOutcome[]> {
   const out: CatalogOutcome[] = [];
-  for (const file of await findCatalogFiles(inputs)) out.push(await applyCatalogFile(db, file, options));
+  for (const file of await findCatalogFiles(inputs)) {
+    if (options.onlyChanged) {
+      const text = await readFile(file, 'utf8').catch(() => null);
+      if (text !== null && (await readCatalogHash(db, options.sourceFor(file))) === catalogHash(text)) continue;
+    }
+    out.push(await applyCatalogFile(db, file, options));
+  }
   return out;
 }

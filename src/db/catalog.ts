@@ -160,6 +160,12 @@ export async function readCatalogRecord(db: Queryable, source: string): Promise<
   return row?.value?.facts ?? null;
 }
 
+/** The hash of the catalog text last applied from `source`, or null when none was. */
+export async function readCatalogHash(db: Queryable, source: string): Promise<string | null> {
+  const [row] = await db.query<{ hash: string | null }>("SELECT value->>'hash' AS hash FROM store_meta WHERE key = $1", [`catalog:${source}`]);
+  return row?.hash ?? null;
+}
+
 export async function writeCatalogRecord(tx: Queryable, source: string, hash: string, facts: Record<string, Record<string, unknown>>): Promise<void> {
   await tx.query(
     `INSERT INTO store_meta (key, value, updated_at) VALUES ($1, $2::jsonb, now())

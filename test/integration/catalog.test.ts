@@ -182,3 +182,17 @@ describe('docs set / unset', () => {
     await unsetDocumentFact(db, copy, 'issued', 'cli:tester');
   });
 });
+
+describe('only the catalogs that changed (the first use of a ready store)', () => {
+  const changedOnly = (paths: string[]) => applyCatalogs(db, paths, { sourceFor, onlyChanged: true });
+
+  it('skips a catalog the store last applied as it is, and applies one whose text changed, once', async () => {
+    expect(await changedOnly([BUNDLED_CORPUS_DIR])).toEqual([]);
+    await writeFile(path.join(dir, 'catalog.yml'), ['documents:', '  - file: memo.txt', '    issued: 2021-07', '    status: draft'].join('\n'));
+    expect(await changedOnly([dir])).toEqual([expect.objectContaining({ status: 'applied', changes: 1 })]);
+    expect((await documentFacts(db, ['memo'])).get('memo')).toMatchObject({ publishedOn: '2021-07' });
+    expect(await changedOnly([dir])).toEqual([]);
+    // Without the option the same catalog is read, resolved and found unchanged.
+    expect(await catalogs([dir])).toEqual([expect.objectContaining({ status: 'unchanged' })]);
+  });
+});
