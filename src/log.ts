@@ -1,13 +1,22 @@
-import pino, { type Logger } from 'pino';
+import { createRequire } from 'node:module';
+import type { DestinationStream, Logger } from 'pino';
 import { emailPattern } from './text/email.ts';
 
 export type { Logger };
+
+// pino loads with the first logger made, not with this module: modules import it for the redaction
+// helpers too, and a command that logs nothing (extractive `ask`, `docs`) never makes one (lazyLogger).
+// Only pino's own synchronous destination is used (stderr, fd 2); no transport (worker thread) is
+// started, and none is configured anywhere.
+const require = createRequire(import.meta.url);
+const loadPino = () => require('pino') as typeof import('pino');
 
 /**
  * Structured JSON logs on stderr, so stdout stays clean for --json output and piping.
  * E-mail addresses and phone numbers are masked: logs leave the office, personal data must not.
  */
-export function createLogger(level: string, destination: pino.DestinationStream = pino.destination(2)): Logger {
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const pino = loadPino();
   return pino(
     {
       level,
@@ -20,8 +29,26 @@ export function createLogger(level: string, destination: pino.DestinationStream 
         streamWrite: redactLogLine,
       },
     },
-    destination,
+    destination ?? pino.destination(2),
   );
+}
+
+/**
+ * The same logger, made (and pino loaded) only when first used: the services of every command
+ * hold one, most commands never write a line.
+ */
+export function lazyLogger(level: string, destination?: DestinationStream): Logger {
+  let real: Logger | undefined;
+  const get = () => (real ??= createLogger(level, destination));
+  return new Proxy({} as Logger, {
+    get: (_target, prop) => {
+      const logger = get();
+      const value: unknown = Reflect.get(logger, prop, logger);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(logger) : value;
+    },
+    set: (_target, prop, value) => Reflect.set(get(), prop, value),
+    has: (_target, prop) => Reflect.has(get(), prop),
+  });
 }
 
 const LOG_EMAIL = emailPattern('g');

@@ -11,7 +11,7 @@ import { countChunks } from '../db/documents.ts';
 import { ensureEmbedder } from '../db/embedder-record.ts';
 import { openDb, type OpenDbOptions } from '../db/index.ts';
 import type { Db } from '../db/types.ts';
-import { createLogger, type Logger } from '../log.ts';
+import { lazyLogger, type Logger } from '../log.ts';
 import { createEmbedder, type Embedder } from '../search/embedder.ts';
 import { analyzeQuery } from '../search/query.ts';
 import { hybridSearch, type SearchFilters } from '../search/retrieve.ts';
@@ -45,7 +45,7 @@ export async function createServices(
 ): Promise<Services> {
   // A broken prompt template is a start-up error, before anything is opened.
   const prompts = await loadPrompts(options.promptsDir);
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? lazyLogger(config.logLevel);
   const embedder = options.embedder ?? (await createEmbedder(config));
   const db = options.db ?? (await openDb(config, options));
   try {

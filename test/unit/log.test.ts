@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createLogger, redactLogLine } from '../../src/log.ts';
+import { createLogger, lazyLogger, redactLogLine } from '../../src/log.ts';
 
 function capture() {
   const lines: string[] = [];
@@ -65,5 +65,22 @@ describe('logs carry no e-mail addresses or phone numbers', () => {
     const word = 'x'.repeat(200_000);
     expect(redactLogLine(JSON.stringify({ msg: word }))).toBe(JSON.stringify({ msg: word }));
     expect(redactLogLine(JSON.stringify({ msg: `${'a.'.repeat(50_000)}b+c@mail.example.gov and more` }))).toBe(JSON.stringify({ msg: '[email] and more' }));
+  });
+});
+
+describe('the lazy logger (made on first use)', () => {
+  it('is made on its first use and then behaves as the logger: levels, children, masking', () => {
+    const lines: string[] = [];
+    const logger = lazyLogger('info', { write: (s: string) => void lines.push(s) });
+    expect(lines).toEqual([]);
+    expect(logger.level).toBe('info');
+    logger.debug('not at info');
+    logger.child({ component: 'jobs' }).warn({ to: 'jane.doe@ngo.example.org' }, 'sent');
+    logger.level = 'debug';
+    logger.debug('now it is');
+    const json = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(json.map((l) => l.msg)).toEqual(['sent', 'now it is']);
+    expect(json[0]).toMatchObject({ component: 'jobs', to: '[email]', app: 'policy-desk' });
+    expect(logger.isLevelEnabled('trace')).toBe(false);
   });
 });
