@@ -1,50 +1,20 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../ingest/pipeline.ts';
 import type { Answer } from '../../src/domain/answer.ts';
+import { dbLabel } from '../helpers/db.ts';
+import { CLI_TIMEOUT as SLOW, cliStore, runCli, type CliStore } from '../helpers/cli.ts';
 import { BAKLAVA_QUESTION, CORPUS_FILES, CORPUS_IDS, THREE_LINES, THREE_LINES_QUESTION } from '../helpers/corpus.ts';
 
 /*
- * The real `policy-desk` executable in child processes. These run against PGlite only, in a temp
- * data dir shared by the whole file (tests run in order: the first `ask` ingests the corpus the
- * later commands see). With DATABASE_URL set the CLI would use the public schema of that database,
- * not a private test schema, so the variable is never passed on; the ingest → ask path on Postgres
- * is covered by ask.test.ts and ingest.test.ts.
+ * The real `policy-desk` executable in child processes, on a store shared by the whole file
+ * (tests run in order: the first `ask` ingests the corpus the later commands see): a PGlite data
+ * dir, or this file's private schema when the suite runs on Postgres.
  */
 
-const BIN = path.join(PROJECT_ROOT, 'bin', 'policy-desk.js');
-/** Each process compiles the sources through tsx (~2.5 s of CPU) and PGlite starts in ~3 s: generous, never asserted. */
-const SLOW = 120_000;
+let store: CliStore;
 let dataDir: string;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Only what a process needs: no DATABASE_URL, no OPENAI_* or other settings from the developer's shell. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'SYSTEMROOT'];
-  const env: NodeJS.ProcessEnv = {};
-  for (const k of keep) if (process.env[k] !== undefined) env[k] = process.env[k];
-  return { ...env, POLICY_DESK_DATA_DIR: dataDir, ...extra };
-}
-
-function run(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: PROJECT_ROOT, env: cleanEnv(extraEnv), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[], env: Record<string, string> = {}) => runCli(store, args, { env });
 
 function factSheetCitationWithLines(answer: Answer): boolean {
   return answer.citations.some(
@@ -53,14 +23,15 @@ function factSheetCitationWithLines(answer: Answer): boolean {
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'policy-desk-cli-'));
-});
+  store = await cliStore('cli');
+  dataDir = store.dir;
+}, SLOW);
 
 afterAll(async () => {
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await store?.close();
 });
 
-describe('policy-desk CLI', () => {
+describe(`policy-desk CLI (${dbLabel})`, () => {
   it('prints help for the program and every command, exit 0', async () => {
     const commands = ['ingest', 'ask', 'docs', 'reindex', 'doctor', 'eval', 'start'];
     const [top, ...each] = await Promise.all([run(['--help']), ...commands.map((c) => run([c, '--help']))]);
@@ -138,7 +109,7 @@ describe('policy-desk CLI', () => {
     for (const check of ['config', 'database', 'extensions', 'embedder', 'corpus']) {
       expect(r.stdout).toMatch(new RegExp(`^ok\\s+${check}\\b`, 'm'));
     }
-    expect(r.stdout).toMatch(/pglite /);
+    expect(r.stdout).toMatch(new RegExp(`${store.label} `));
     expect(r.stdout).toMatch(/hashing-v1 \(384 dimensions\)/);
     expect(r.stdout).toMatch(/bundled corpus 5\/5 ingested/);
     expect(r.stdout.trim().split('\n').at(-1)).toBe('All checks passed.');

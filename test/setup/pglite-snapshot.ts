@@ -9,6 +9,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** A dump of a freshly migrated PGlite store; empty when the suite runs on Postgres. */
     pgliteSnapshot: string;
+    /** A migrated PGlite store on disk for CLI processes to start from (test/helpers/cli.ts); empty on Postgres. */
+    pgliteStoreTemplate: string;
   }
 }
 
@@ -20,6 +22,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (loadConfig().databaseUrl) {
     project.provide('pgliteSnapshot', '');
+    project.provide('pgliteStoreTemplate', '');
     return async () => undefined;
   }
   const dir = await mkdtemp(path.join(tmpdir(), 'pd-pglite-snapshot-'));
@@ -29,5 +32,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await db.close();
   await writeFile(file, Buffer.from(await blob.arrayBuffer()));
   project.provide('pgliteSnapshot', file);
+  // The same migrations in a store on disk, which a CLI test copies instead of paying for initdb.
+  const template = path.join(dir, 'store');
+  const onDisk = await openDb(loadConfig({ POLICY_DESK_DATA_DIR: template }));
+  await onDisk.close();
+  project.provide('pgliteStoreTemplate', path.join(template, 'pglite'));
   return async () => rm(dir, { recursive: true, force: true });
 }
