@@ -11,13 +11,13 @@
  * Each build goes to a fresh dist/build-<time>/ and dist/stamp.json is written last
  * (atomically) naming it, so a CLI starting during a rebuild runs the old build or the new one,
  * never half of each. bin/policy-desk.js runs the build the stamp names only when no file under
- * the watched trees (scripts/build-stamp.mjs) changed after the stamp's time, else tsx on src/.
+ * the watched trees (scripts/build-stamp.mjs) changed after the build started, else tsx on src/.
  */
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { DIST, newestSourceMtime, ROOT } from './build-stamp.mjs';
+import { DIST, ROOT } from './build-stamp.mjs';
 
 /** Builds kept besides the new one, and for how long at least: a running process may still load their chunks. */
 const KEEP = 2;
@@ -43,14 +43,14 @@ export async function bundleCli(outdir) {
 }
 
 async function main() {
-  // Measured before bundling: a file edited while esbuild runs is newer than the stamp, so the
-  // build that may have missed the edit is never used.
-  const newest = newestSourceMtime();
+  // Taken before bundling: a file edited while esbuild runs is newer than the stamp, so the build
+  // that may have missed the edit is never used.
+  const sourcesAsOfMs = Date.now();
   const dir = `build-${Date.now().toString(36)}`;
   const started = performance.now();
   const { files } = await bundleCli(path.join(DIST, dir));
 
-  const stamp = { entry: `${dir}/cli/index.js`, newestSourceMtimeMs: newest, builtAt: new Date().toISOString() };
+  const stamp = { entry: `${dir}/cli/index.js`, sourcesAsOfMs, builtAt: new Date().toISOString() };
   await mkdir(DIST, { recursive: true });
   const tmp = path.join(DIST, `stamp.json.${process.pid}`);
   await writeFile(tmp, `${JSON.stringify(stamp, null, 2)}\n`);
