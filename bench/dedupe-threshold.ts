@@ -28,7 +28,8 @@ import path from 'node:path';
 import pino from 'pino';
 import { BUNDLED_CORPUS_DIR } from '../ingest/pipeline.ts';
 import { loadConfig } from '../src/config.ts';
-import { dedupeTextOf } from '../src/comments/dedupe.ts';
+import { VERIFY_SHINGLE_WORDS, dedupeTextOf } from '../src/comments/dedupe.ts';
+import { shingleHashes } from '../src/comments/minhash.ts';
 import { submitComment } from '../src/comments/queue.ts';
 import { openDb } from '../src/db/index.ts';
 import { machine, rng } from './lib.ts';
@@ -298,6 +299,24 @@ console.log(
   `same-campaign similarity: min ${q(posSims, 0)}, 5th pct ${q(posSims, 0.05)}, median ${q(posSims, 0.5)}; ` +
     `different: median ${q(negSims, 0.5)}, 99.9th pct ${q(negSims, 0.999)}, max ${q(negSims, 1 - 1e-9)}`,
 );
+// The pipeline's first check: shared word shingles (Jaccard of the shingle sets), 3 and 5 words.
+const shingleSets = (w: number) => texts.map((t) => new Set(shingleHashes(t, w)));
+for (const w of [3, VERIFY_SHINGLE_WORDS]) {
+  const sets = shingleSets(w);
+  const jac = (i: number, j: number) => {
+    const a = sets[i - 1]!;
+    const b = sets[j - 1]!;
+    let both = 0;
+    for (const h of a) if (b.has(h)) both++;
+    return both / (a.size + b.size - both || 1);
+  };
+  const pos = positives.map((r) => jac(r.i, r.j)).sort((a, b) => a - b);
+  const neg = sims.filter((r) => !same(r.i, r.j)).map((r) => jac(r.i, r.j)).sort((a, b) => a - b);
+  console.log(
+    `${w}-word shingle Jaccard: same campaign 5th pct ${q(pos, 0.05)}, 10th ${q(pos, 0.1)}, median ${q(pos, 0.5)}; ` +
+      `different: 99.9th pct ${q(neg, 0.999)}, max ${q(neg, 1 - 1e-9)}`,
+  );
+}
 console.log('\nPairs:');
 console.log('threshold  precision  recall     F1      false+  false-');
 for (const t of [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9]) {

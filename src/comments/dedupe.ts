@@ -11,16 +11,18 @@ import { BANDS, LSH_VERSION, ROWS, SHINGLE_WORDS, lshBands, shingleHashes } from
  * the signature block removed, lower-cased, punctuation folded to spaces. Two comments are
  * - exact duplicates when the SHA-256 of that text is equal (letters that differ only in who
  *   signed them are exact duplicates, as regulations.gov counts them), and
- * - near duplicates when pg_trgm `similarity()` of the two texts reaches the threshold
- *   (COMMENT_NEAR_DUPLICATE_THRESHOLD; bench/dedupe-threshold.ts measured the default).
+ * - near duplicates when they share MIN_SHINGLE_JACCARD of their 5-word shingles and pg_trgm
+ *   `similarity()` of the two texts reaches the threshold (COMMENT_NEAR_DUPLICATE_THRESHOLD;
+ *   bench/dedupe-threshold.ts measured the default).
  * Exact duplicates are a hash lookup (index on text_hash). Near-duplicate candidates are not
  * found by comparing with every earlier comment: each comment's MinHash signature is cut into
  * LSH bands stored in comment_lsh_bands (src/comments/minhash.ts), and the comments sharing a
  * band with it are its candidates, a bounded number of index probes whatever the docket's size.
- * The candidates are then checked exactly by trigram similarity.
+ * The candidates are then checked exactly (shingles, then trigrams).
  * A new comment joins the campaign of its best match (creating the campaign when the match had
- * none), and comments still alone that match it join as well (single-link grouping). Trigram
- * similarity is a set measure, so reordered sentences keep most of it.
+ * none) if it also resembles the campaign's representative (MIN_REPRESENTATIVE_CONTAINMENT), and
+ * comments still alone that match it join as well, under the same check. Both measures are set
+ * measures, so reordered sentences keep most of them.
  */
 
 /** Below this many characters, equal texts ("I support this.") are not called a campaign. */
@@ -88,16 +90,34 @@ const PER_BAND = 4;
 /** Candidates checked exactly per comment, those sharing the most bands (the most similar, estimated) first. */
 const CHECKED = 8;
 /**
- * Near duplicates must also share this share of their word shingles (exact Jaccard of the
- * 3-word shingle sets): trigram similarity alone calls long texts on one subject the same.
- * Measured by bench/dedupe-threshold.ts (campaign copies stay well above it).
+ * Near duplicates must also share this share of their word shingles of VERIFY_SHINGLE_WORDS words
+ * (exact Jaccard of the two shingle sets), checked before the trigram similarity. Trigram sets, and
+ * 3-word shingles too, of long texts written in one docket's vocabulary converge: two different
+ * 25,000-character letters on arms exports share 95% of their trigrams and 30-45% of their 3-word
+ * shingles ("should publish data", "the missile technology"), and chains of such matches made one
+ * campaign of a hundred unrelated long letters. Shared runs of five words are rare between texts
+ * that are not copies, while copies keep them (a changed word breaks only the five around it).
+ * Measured by bench/dedupe-threshold.ts (short letters: same-campaign pairs median 0.47,
+ * different pairs 99.9th percentile 0.29) and bench/import-throughput.ts (real-length letters:
+ * unrelated 20,000+ character letters 0.20-0.23).
  */
-export const MIN_SHINGLE_JACCARD = 0.3;
+export const VERIFY_SHINGLE_WORDS = 5;
+export const MIN_SHINGLE_JACCARD = 0.25;
+/**
+ * A comment joins a campaign that already exists only if the campaign's representative (its first
+ * member) also holds this share of the comment's 5-word shingles (containment of the smaller set in
+ * the larger), not just the member it matched best. Without it, grouping is single-link: one copy
+ * of campaign B that matched a copy of campaign A on the same subject (same intro, a shared
+ * sentence) took A's campaign, and every later copy of B followed it there, merging two campaigns
+ * of 30 copies each. Containment, not Jaccard: a representative with a long personal paragraph
+ * still holds the whole letter a copy shares with it.
+ */
+export const MIN_REPRESENTATIVE_CONTAINMENT = 0.25;
 /** Comments grouped per transaction by groupPending and regroupCampaigns. */
 export const GROUP_BATCH = 500;
 
 /** A short name for the near-duplicate method, for logs and benchmarks. */
-export const NEAR_DUPLICATE_METHOD = `MinHash over ${SHINGLE_WORDS}-word shingles, ${BANDS} LSH bands of ${ROWS}, checked by pg_trgm similarity`;
+export const NEAR_DUPLICATE_METHOD = `MinHash over ${SHINGLE_WORDS}-word shingles, ${BANDS} LSH bands of ${ROWS}, checked by ${Math.round(MIN_SHINGLE_JACCARD * 100)}% shared ${VERIFY_SHINGLE_WORDS}-word shingles and pg_trgm similarity`;
 
 export interface CampaignMatch {
   campaignId: string;
@@ -169,7 +189,13 @@ interface Candidate {
  * comments stored before (lower id), which makes grouping replay arrival order: the result then
  * depends only on the comments and their order, never on how the work was cut into batches.
  */
-async function candidatesOf(tx: Queryable, ids: number[], onlyEarlier: boolean): Promise<Map<number, Candidate[]>> {
+interface Candidates {
+  byComment: Map<number, Candidate[]>;
+  /** The VERIFY_SHINGLE_WORDS shingle set of a comment, computed once; loads the texts it has not seen. */
+  shinglesOf: (ids: number[]) => Promise<Map<number, Set<number>>>;
+}
+
+async function candidatesOf(tx: Queryable, ids: number[], onlyEarlier: boolean): Promise<Candidates> {
   const other = (a: string, b: string) => (onlyEarlier ? `${a} < ${b}` : `${a} <> ${b}`);
   const exact = await tx.query<{ x: number; y: number; campaignId: string | null; trackingNumber: string }>(
     `SELECT b.id AS x, e.id AS y, e.campaign_id AS "campaignId", e.tracking_number AS "trackingNumber"
@@ -197,13 +223,32 @@ async function candidatesOf(tx: Queryable, ids: number[], onlyEarlier: boolean):
     [ids, PER_BAND, CHECKED],
   );
   const out = new Map<number, Candidate[]>();
+  const shingles = new Map<number, Set<number> | null>();
+  const shinglesOf = async (want: number[]) => {
+    const missing = [...new Set(want)].filter((id) => !shingles.has(id));
+    if (missing.length) {
+      const rows = await tx.query<{ id: number; text: string }>(
+        'SELECT id, dedupe_text AS text FROM comments WHERE id = ANY($1::int[]) AND length(dedupe_text) >= $2',
+        [missing, MIN_NEAR_CHARS],
+      );
+      for (const id of missing) shingles.set(id, null);
+      for (const r of rows) shingles.set(r.id, new Set(shingleHashes(r.text, VERIFY_SHINGLE_WORDS)));
+    }
+    const got = new Map<number, Set<number>>();
+    for (const id of want) {
+      const set = shingles.get(id);
+      if (set) got.set(id, set);
+    }
+    return got;
+  };
   const add = (x: number, c: Candidate) => {
     const list = out.get(x);
     if (list) list.push(c);
     else out.set(x, [c]);
   };
   for (const e of exact) add(e.x, { y: e.y, kind: 'exact', similarity: 1, campaignId: e.campaignId, trackingNumber: e.trackingNumber });
-  if (cand.length === 0) return out;
+  const result = { byComment: out, shinglesOf };
+  if (cand.length === 0) return result;
   const involved = [...new Set(cand.flatMap((c) => [c.x, c.y]))];
   const texts = new Map(
     (
@@ -215,23 +260,18 @@ async function candidatesOf(tx: Queryable, ids: number[], onlyEarlier: boolean):
     ).map((r) => [r.id, r]),
   );
   // Trigram sets of long texts in one vocabulary converge (two different 20,000-character letters
-  // on arms exports share most trigrams); word shingles do not. A near duplicate needs both, and
+  // on arms exports share most trigrams); 5-word shingles do not. A near duplicate needs both, and
   // the shingles are checked first: most candidates of a distinct comment fail there, cheaply.
-  const shingles = new Map<number, Set<number>>();
   const setOf = (id: number) => {
     let set = shingles.get(id);
-    if (!set) shingles.set(id, (set = new Set(shingleHashes(texts.get(id)!.text))));
+    if (!set) shingles.set(id, (set = new Set(shingleHashes(texts.get(id)!.text, VERIFY_SHINGLE_WORDS))));
     return set;
   };
   const passed = cand.filter((c) => {
     if (!texts.has(c.x) || !texts.has(c.y)) return false;
-    const a = setOf(c.x);
-    const b = setOf(c.y);
-    let both = 0;
-    for (const h of a) if (b.has(h)) both++;
-    return both / (a.size + b.size - both || 1) >= MIN_SHINGLE_JACCARD;
+    return jaccard(setOf(c.x), setOf(c.y)) >= MIN_SHINGLE_JACCARD;
   });
-  if (passed.length === 0) return out;
+  if (passed.length === 0) return result;
   const sims = await tx.query<{ s: number }>(
     `SELECT similarity(a.dedupe_text, b.dedupe_text)::float8 AS s
        FROM unnest($1::int[], $2::int[]) WITH ORDINALITY AS u(x, y, n)
@@ -242,7 +282,22 @@ async function candidatesOf(tx: Queryable, ids: number[], onlyEarlier: boolean):
     const y = texts.get(c.y)!;
     add(c.x, { y: c.y, kind: 'near', similarity: sims[i]!.s, campaignId: y.campaignId, trackingNumber: y.trackingNumber });
   });
-  return out;
+  return result;
+}
+
+/** The share of the smaller set that the larger one holds. */
+function containment(a: Set<number>, b: Set<number>): number {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  let both = 0;
+  for (const h of small) if (large.has(h)) both++;
+  return both / (small.size || 1);
+}
+
+function jaccard(a: Set<number>, b: Set<number>): number {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  let both = 0;
+  for (const h of small) if (large.has(h)) both++;
+  return both / (a.size + b.size - both || 1);
 }
 
 /** What one grouping step writes: new campaigns, membership changes with their audit notes. */
@@ -257,9 +312,10 @@ const describe = (kind: 'exact' | 'near', similarity: number, of: string) =>
 
 /**
  * Groups the given comments (ascending ids) in that order: each joins the campaign of its best
- * match (an exact duplicate, else the most similar candidate at or above the threshold), or starts
- * one with it (the lower id represents it). Without `onlyEarlier`, candidates still alone that
- * match it are swept in as well. Reads; writes nothing (applyPlan does).
+ * match (an exact duplicate, else the most similar candidate at or above the threshold whose
+ * campaign's representative it also resembles), or starts one with it (the lower id represents
+ * it). Without `onlyEarlier`, candidates still alone that match it are swept in as well, under the
+ * same check. Reads; writes nothing (applyPlan does).
  */
 async function planGrouping(tx: Queryable, ids: number[], threshold: number, onlyEarlier: boolean): Promise<Plan> {
   const plan: Plan = { campaigns: [], marks: [], matches: new Map() };
@@ -276,13 +332,35 @@ async function planGrouping(tx: Queryable, ids: number[], threshold: number, onl
     campaignOf.set(r.id, r.campaignId);
     trackingOf.set(r.id, r.trackingNumber);
   }
-  const candidates = await candidatesOf(tx, ids, onlyEarlier);
+  const found = await candidatesOf(tx, ids, onlyEarlier);
+  const candidates = found.byComment;
   for (const list of candidates.values()) {
     for (const c of list) {
       if (!campaignOf.has(c.y)) campaignOf.set(c.y, c.campaignId);
       trackingOf.set(c.y, c.trackingNumber);
     }
   }
+  // Representatives of the campaigns a comment may join, with their shingles (one query each).
+  const repOf = new Map<string, number>();
+  const existing = [...new Set([...campaignOf.values()].filter((c): c is string => Boolean(c)))];
+  if (existing.length) {
+    const reps = await tx.query<{ id: string; rep: number | null }>(
+      'SELECT id, representative_id AS rep FROM campaigns WHERE id = ANY($1::text[])',
+      [existing],
+    );
+    for (const r of reps) if (r.rep !== null) repOf.set(r.id, r.rep);
+    await found.shinglesOf([...repOf.values()]);
+  }
+  /** A near match may take x into campaign `campaignId` (see MIN_REPRESENTATIVE_CONTAINMENT). */
+  const fitsCampaign = async (x: number, matched: number, campaignId: string | null | undefined) => {
+    if (!campaignId) return true;
+    const rep = repOf.get(campaignId);
+    if (rep === undefined || rep === matched || rep === x) return true;
+    const sets = await found.shinglesOf([x, rep]);
+    const a = sets.get(x);
+    const b = sets.get(rep);
+    return !a || !b || containment(a, b) >= MIN_REPRESENTATIVE_CONTAINMENT;
+  };
   const mark = (id: number, campaignId: string, kind: 'exact' | 'near' | null, similarity: number | null, note: string) => {
     campaignOf.set(id, campaignId);
     plan.marks.push({ id, campaignId, kind, similarity, note });
@@ -291,9 +369,17 @@ async function planGrouping(tx: Queryable, ids: number[], threshold: number, onl
     if (!trackingOf.has(x) || campaignOf.get(x)) continue;
     const list = candidates.get(x) ?? [];
     const matching = list.filter((c) => c.kind === 'exact' || c.similarity >= threshold);
-    const best =
-      matching.find((c) => c.kind === 'exact') ??
-      matching.filter((c) => c.kind === 'near').sort((a, b) => b.similarity - a.similarity || a.y - b.y)[0];
+    // The best match: an exact duplicate, else the most similar near match whose campaign (if it
+    // has one) x also resembles as a whole.
+    let best = matching.find((c) => c.kind === 'exact');
+    if (!best) {
+      for (const c of matching.filter((m) => m.kind === 'near').sort((a, b) => b.similarity - a.similarity || a.y - b.y)) {
+        if (await fitsCampaign(x, c.y, campaignOf.get(c.y))) {
+          best = c;
+          break;
+        }
+      }
+    }
     if (!best) {
       // regulations.gov counted identical copies behind this one: it is a campaign by itself,
       // which later copies join.
@@ -301,6 +387,7 @@ async function planGrouping(tx: Queryable, ids: number[], threshold: number, onl
       if (behind > 0) {
         const id = newCampaignId();
         plan.campaigns.push({ id, representativeId: x });
+        repOf.set(id, x);
         mark(x, id, null, null, `a campaign of ${behind + 1} copies (Duplicate Comments: ${behind})`);
       }
       continue;
@@ -312,6 +399,7 @@ async function planGrouping(tx: Queryable, ids: number[], threshold: number, onl
       campaignId = newCampaignId();
       const [first, second] = x < best.y ? [x, best.y] : [best.y, x];
       plan.campaigns.push({ id: campaignId, representativeId: first });
+      repOf.set(campaignId, first);
       mark(first, campaignId, null, null, `started a campaign with ${trackingOf.get(second)}`);
       mark(second, campaignId, best.kind, best.similarity, describe(best.kind, best.similarity, trackingOf.get(first)!));
     }
@@ -333,6 +421,7 @@ async function planGrouping(tx: Queryable, ids: number[], threshold: number, onl
     ];
     for (const s of stragglers) {
       if (campaignOf.get(s.y)) continue;
+      if (s.kind === 'near' && !(await fitsCampaign(s.y, x, campaignId))) continue;
       mark(s.y, campaignId, s.kind, s.similarity, describe(s.kind, s.similarity, trackingOf.get(x)!));
     }
   }

@@ -105,6 +105,27 @@ describe(`campaign grouping at scale (${dbLabel})`, () => {
     expect(partition(await campaignsOf('GEN-A'))).toEqual(before);
   });
 
+  it('keeps unrelated long letters in one vocabulary apart (they share most trigrams and 3-word shingles, not 5-word runs)', async () => {
+    // 15 distinct letters of 20,000-40,000 characters on the same subjects: pairs share 95% of
+    // their trigrams and 30-45% of their 3-word shingles, which chained them into one campaign.
+    const long = formLetterDocket(2000, { seed: 23 }).filter((c) => c.group < 0 && c.text.length > 20_000);
+    expect(long.length).toBeGreaterThanOrEqual(10);
+    const file = await csvOf('LONG', long);
+    const summary = await importComments(deps, CLI_ACTOR, [file]);
+    expect(summary.imported).toBe(long.length);
+    const rows = await campaignsOf('LONG');
+    expect(rows.filter((r) => r.campaignId)).toEqual([]);
+    // A copy of one of them with a changed greeting and a sentence of its own still joins it.
+    const [first] = long;
+    const copy = first!.text.replace(/^[^\n]*\n/, 'Dear officials,\n').replace(/\n\n/, '\n\nI add this sentence of my own to the letter.\n\n');
+    const copyFile = await csvOf('LONGCOPY', [{ text: copy, group: first!.group }]);
+    await importComments(deps, CLI_ACTOR, [copyFile]);
+    const [joined] = await campaignsOf('LONGCOPY');
+    const [original] = await campaignsOf('LONG');
+    expect(joined!.campaignId).not.toBeNull();
+    expect(joined!.campaignId).toBe(original!.campaignId);
+  });
+
   it('groups exact duplicates (same letter, other greeting and signer) by hash, near ones by similarity', async () => {
     const letter =
       'I am writing to urge the Department to strengthen human rights safeguards in the conventional arms transfer policy. ' +
