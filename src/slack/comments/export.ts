@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Actor } from '../../comments/access.ts';
 import { exportComments, type ExportOptions, type ExportResult } from '../../comments/export.ts';
+import { getComment } from '../../comments/queue.ts';
 import type { SlackDeps } from '../deps.ts';
 import { section, type SlackMessage } from '../views/message.ts';
 import { commentSlack } from './context.ts';
@@ -53,5 +54,38 @@ export async function exportToDm(
 
 export function exportSentMessage(result: ExportResult): SlackMessage {
   const text = `Sent you ${result.filename} (${result.count} comment${result.count === 1 ? '' : 's'}) in your direct messages with Policy Desk.`;
+  return { text, blocks: [section(`:outbox_tray: ${text}`)] };
+}
+
+/**
+ * "Send me the full text" on a card or in the details modal: the comment's whole text (any
+ * length; cards and modals show an excerpt) uploaded as a text file into the staff member's DM
+ * with the app, never into a channel. Staff only (getComment checks).
+ */
+export async function sendFullTextToDm(
+  deps: SlackDeps,
+  client: webApi.WebClient,
+  actor: Actor,
+  userId: string,
+  commentId: number,
+): Promise<{ filename: string; chars: number; trackingNumber: string }> {
+  const c = await getComment(commentSlack(deps).services, actor, commentId);
+  const filename = `comment-${c.trackingNumber}.txt`;
+  const channel = await openDm(client, userId);
+  const id = c.sourceDocumentId ? ` (${c.sourceDocumentId})` : '';
+  const restricted = c.consentToPublish ? '' : ' The submitter did not consent to publication: for staff only.';
+  await client.filesUploadV2({
+    channel_id: channel,
+    file: Buffer.from(c.text, 'utf8'),
+    filename,
+    title: filename,
+    initial_comment: `Full text of comment ${c.trackingNumber}${id}: ${c.text.length.toLocaleString('en-US')} characters.${restricted}`,
+  });
+  deps.logger.info({ userId, commentId, chars: c.text.length }, 'slack: comment full text uploaded');
+  return { filename, chars: c.text.length, trackingNumber: c.trackingNumber };
+}
+
+export function fullTextSentMessage(sent: { filename: string; chars: number; trackingNumber: string }): SlackMessage {
+  const text = `Sent you ${sent.filename} (the full text of comment ${sent.trackingNumber}, ${sent.chars.toLocaleString('en-US')} characters) in your direct messages with Policy Desk.`;
   return { text, blocks: [section(`:outbox_tray: ${text}`)] };
 }

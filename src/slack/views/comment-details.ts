@@ -8,10 +8,13 @@ import { commentActions } from './comment-card.ts';
 import {
   field,
   fieldSections,
+  fullTextLine,
   organizationText,
   plain,
+  positionText,
   similarText,
   slackDate,
+  sourceIdText,
   sourceText,
   statusText,
   submitterText,
@@ -84,17 +87,22 @@ export function commentDetailsModal(d: CommentDetails, topics: readonly CommentT
       field('Topic', topicText(topics, c.topic)),
       field('Document', c.documentId ? `\`${escapeMrkdwn(c.documentId)}\`` : '_none_'),
       field('Received', `${slackDate(c.receivedAt)} via ${sourceText(c)}`),
+      ...(sourceIdText(c) ? [field('Document ID', sourceIdText(c)!)] : []),
+      ...(positionText(c) ? [field('Position', positionText(c)!)] : []),
       field('May be published', c.consentToPublish ? 'Yes' : '*No*: restricted in exports'),
       field('Tags', c.tags.length ? c.tags.map((t) => `\`${escapeMrkdwn(t)}\``).join(' ') : '_none_'),
     ]),
   ];
   const suggestions = suggestionsText(c, topics);
   if (suggestions) head.push(context(suggestions));
-  head.push(commentActions(c, { details: false }));
-  head.push({ type: 'divider' });
+  // The first TEXT_SECTIONS sections of the text; a longer text says how long it is and offers the rest as a file.
   const pieces = splitText(escapeMrkdwn(c.text), SLACK_LIMITS.sectionText);
-  for (const piece of pieces.slice(0, TEXT_SECTIONS)) head.push(section(piece));
-  if (pieces.length > TEXT_SECTIONS) head.push(context('The text goes on; the whole of it: `policy-desk comments show` or an export.'));
+  const shown = pieces.slice(0, TEXT_SECTIONS);
+  const more = pieces.length > TEXT_SECTIONS ? fullTextLine(c.text, 0) : null;
+  head.push(commentActions(c, { details: false, fullText: more !== null }));
+  head.push({ type: 'divider' });
+  for (const piece of shown) head.push(section(piece));
+  if (more) head.push(context(`${more}, or \`policy-desk comments show ${c.trackingNumber}\``));
 
   const items: types.KnownBlock[][] = [];
   for (const [i, a] of c.attachments.entries()) {

@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
 import type { CommentTopic } from '../../config.ts';
 import { topicLabel } from '../../comments/queue.ts';
-import { ORGANIZATION_TYPE_LABELS, STATUS_LABELS, type Comment, type CommentSource, type CommentStatus } from '../../comments/schema.ts';
+import { ORGANIZATION_TYPE_LABELS, POSITION_LABELS, STATUS_LABELS, type Comment, type CommentSource, type CommentStatus } from '../../comments/schema.ts';
 import { PERSONAL_DATA_LABELS } from '../../comments/triage.ts';
 import { escapeMrkdwn, SLACK_LIMITS, truncate } from '../limits.ts';
 
@@ -103,6 +103,25 @@ export function attachmentsText(c: Comment): string | null {
       return `:paperclip: ${name} (${info})`;
     })
     .join('\n');
+}
+
+/** The comment's position on its docket's proposal, with the sentence that shows it; null before one is read. */
+export function positionText(c: Pick<Comment, 'position' | 'positionQuote' | 'positionMethod'>, quoteChars = 400): string | null {
+  if (!c.position) return null;
+  const by = c.positionMethod === 'reviewer' ? ' (set by a reviewer)' : c.positionMethod ? ` (${escapeMrkdwn(c.positionMethod)})` : '';
+  const quote = c.positionQuote ? `\n_“${escapeMrkdwn(truncate(c.positionQuote.replace(/\s+/g, ' ').trim(), quoteChars))}”_` : '';
+  return `*${POSITION_LABELS[c.position]}*${by}${quote}`;
+}
+
+/** The comment's own id at its source (regulations.gov's `Document ID`, e.g. DOS-2018-0012-0005); null without one. */
+export function sourceIdText(c: Pick<Comment, 'sourceDocumentId'>): string | null {
+  return c.sourceDocumentId ? `\`${escapeMrkdwn(c.sourceDocumentId)}\`` : null;
+}
+
+/** "full text: 50,000 characters" when the view shows less than the whole text; else null. */
+export function fullTextLine(text: string, shown: number): string | null {
+  if (text.length <= shown) return null;
+  return `:page_facing_up: full text: ${text.length.toLocaleString('en-US')} characters; *Send me the full text* puts all of it in your DM as a file`;
 }
 
 /** A quoted excerpt of a comment's text, for cards and lists. */

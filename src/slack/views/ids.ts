@@ -13,6 +13,7 @@ export const ACTION_IDS = {
   commentSetStatus: 'comment_set_status',
   commentTag: 'comment_tag',
   commentOpen: 'comment_open',
+  commentFullText: 'comment_full_text',
   commentsPrev: 'comments_page_prev',
   commentsNext: 'comments_page_next',
   commentsExportCsv: 'comments_export_csv',

@@ -110,6 +110,8 @@ describe('manifest.yml and the registered listeners', () => {
     actionIdsIn(thanksMessage('a_abcdefgh', true).blocks, emitted);
     const comment = sampleComment();
     actionIdsIn(commentCard(comment, TOPICS).blocks, emitted);
+    // A long comment's card also offers its full text as a file.
+    actionIdsIn(commentCard({ ...comment, text: 'A long letter. '.repeat(4_000) }, TOPICS).blocks, emitted);
     actionIdsIn(commentListMessage({ comments: [comment], total: 30, offset: 10, filterText: '', filterSummary: '', topics: TOPICS }).blocks, emitted);
     actionIdsIn(staffHomeView(sampleHome(), TOPICS).blocks, emitted);
     expect([...emitted].sort()).toEqual(registered('action'));
