@@ -33,34 +33,53 @@ export function register(program: Command): void {
       const { positionReaderFor } = await import('./comments-dockets.ts');
       const { default: cliProgress } = await import('cli-progress');
       await withCommentServices(async (services) => {
-        const bar = process.stderr.isTTY
-          ? new cliProgress.SingleBar(
-              { format: 'Importing [{bar}] {value}/{total} {where}', stream: process.stderr, hideCursor: true, clearOnComplete: true },
+        // Two bars on stderr, only on a terminal: rows read and stored, and comments grouped into campaigns.
+        const bars = process.stderr.isTTY
+          ? new cliProgress.MultiBar(
+              { format: '{phase} [{bar}] {value}/{total} {where}', stream: process.stderr, hideCursor: true, clearOnComplete: true },
               cliProgress.Presets.shades_classic,
             )
           : null;
-        // Lines go out as they happen unless they would tear through the progress bar on the same terminal.
-        const stream = !bar || !process.stdout.isTTY;
+        let bar: ReturnType<NonNullable<typeof bars>['create']> | null = null;
+        let grouping: ReturnType<NonNullable<typeof bars>['create']> | null = null;
+        // Lines go out as they happen unless they would tear through the progress bars on the same terminal.
+        const stream = !bars || !process.stdout.isTTY;
         const held: Array<[NodeJS.WriteStream, string]> = [];
         const say = (to: NodeJS.WriteStream, line: string) => (stream ? to.write(line) : held.push([to, line]));
+        // MultiBar draws from a timer, and a PGlite import may not yield to timers for seconds: draw on each event (at most 10 a second).
+        let drawn = 0;
+        const draw = () => {
+          if (!bars || Date.now() - drawn < 100) return;
+          drawn = Date.now();
+          bars.update();
+        };
         const summary = await importComments(services, CLI_ACTOR, paths, {
           proposal: opts.proposal,
           docketId: opts.docket,
           positionReader: await positionReaderFor(services),
           onEvent: (e) => {
             if (e.type === 'start') {
-              bar?.start(e.total, 0, { where: '' });
+              bar = bars?.create(e.total, 0, { phase: 'Importing', where: '' }) ?? null;
+              grouping = bars?.create(0, 0, { phase: 'Grouping ', where: 'campaigns' }) ?? null;
+              draw();
+              return;
+            }
+            if (e.type === 'grouping') {
+              grouping?.setTotal(e.total);
+              grouping?.update(e.done);
+              draw();
               return;
             }
             const o = e.outcome;
             bar?.increment({ where: basename(o.where).slice(0, 40) });
+            draw();
             if (opts.json) return;
             if (o.status === 'imported') say(process.stdout, `received ${o.trackingNumber}  ${o.where}\n`);
             else if (o.status === 'duplicate') say(process.stdout, `already imported ${o.trackingNumber}  ${o.where}\n`);
             else say(process.stderr, `failed ${o.where}: ${o.reason}\n`);
           },
         });
-        bar?.stop();
+        bars?.stop();
         for (const [to, line] of held) to.write(line);
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

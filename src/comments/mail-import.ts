@@ -53,7 +53,11 @@ export type ImportOutcome =
   | { status: 'duplicate'; where: string; trackingNumber: string; commentId: number }
   | { status: 'failed'; where: string; reason: string };
 
-export type ImportEvent = { type: 'start'; total: number } | { type: 'item'; outcome: ImportOutcome };
+export type ImportEvent =
+  | { type: 'start'; total: number }
+  | { type: 'item'; outcome: ImportOutcome }
+  /** Campaign grouping: `done` of the `total` comments this import has stored (or found waiting) are grouped. */
+  | { type: 'grouping'; done: number; total: number };
 
 export interface ImportSummary {
   imported: number;
@@ -396,12 +400,19 @@ export async function importComments(
   // after each batch; outcomes are reported once their batch is stored and grouped. Comments a
   // killed import stored but did not group are grouped by the first batch of the next run.
   let batch: Array<{ position: number; item: StoreItem } | { position: number; outcome: ImportOutcome }> = [];
+  let grouped = 0;
+  const group = async () => {
+    const step = await groupPending(deps.db, deps.config.comments.nearDuplicateThreshold, {
+      onProgress: (done, total) => options.onEvent?.({ type: 'grouping', done: grouped + done, total: grouped + total }),
+    });
+    grouped += step.checked;
+  };
   const flush = async () => {
     const toStore = batch.flatMap((b) => ('item' in b ? [b.item] : []));
     let stored: StoreOutcome[] = [];
     try {
       stored = toStore.length ? await storeCommentBatch(deps, toStore, actor) : [];
-      if (toStore.length) await groupPending(deps.db, deps.config.comments.nearDuplicateThreshold);
+      if (toStore.length) await group();
     } catch (err) {
       if (isAppError(err, 'db.unavailable')) {
         throw new AppError(
@@ -435,7 +446,7 @@ export async function importComments(
   }
   await flush();
   // A rerun with nothing new to store still finishes the grouping a killed import left.
-  await groupPending(deps.db, deps.config.comments.nearDuplicateThreshold);
+  await group();
   if (summary.outcomes.length === 0 && summary.ignored.length > 0) {
     summary.notes.push(`Nothing to import: ${summary.ignored.length} file(s) found, none .eml, .mbox, .csv or .json.`);
   }
