@@ -1,40 +1,26 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../ingest/pipeline.ts';
 import type { Answer } from '../../src/domain/answer.ts';
+import { cliStore, runCli, type CliStore } from '../helpers/cli.ts';
+import { dbLabel } from '../helpers/db.ts';
 import { MEMO, memoPdf, scannedPdf } from '../helpers/pdf-fixtures.ts';
 
 /*
- * The done-when checks through the real `policy-desk` executable, offline, PGlite in a temp data
- * dir (as cli.test.ts: DATABASE_URL is never passed on; the store paths are covered on both
- * databases by pdf-pages.test.ts and ocr.test.ts): a three-page PDF answered from page 3, and a
- * one-page scan read by OCR and answered from page 1, in `ask --json`; `docs` shows the OCR.
+ * The done-when checks through the real `policy-desk` executable, offline, on a store of this
+ * file's own (test/helpers/cli.ts: PGlite, or a private Postgres schema): a three-page PDF
+ * answered from page 3, and a one-page scan read by OCR and answered from page 1, in
+ * `ask --json`; `docs` shows the OCR.
  */
 
-const BIN = path.join(PROJECT_ROOT, 'bin', 'policy-desk.js');
 const SLOW = 180_000;
-let dataDir: string;
+let store: CliStore;
 let dir: string;
-
-function run(args: string[], extra: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { POLICY_DESK_DATA_DIR: dataDir, ...extra };
-  for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG']) if (process.env[k] !== undefined) env[k] = process.env[k];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[], env: Record<string, string> = {}) => runCli(store, args, { env });
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'policy-desk-cli-pages-'));
+  store = await cliStore('cli-pages');
   dir = await mkdtemp(path.join(tmpdir(), 'policy-desk-cli-pages-docs-'));
   await writeFile(path.join(dir, 'retransfer-guidance.pdf'), await memoPdf());
   await writeFile(
@@ -44,10 +30,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const d of [dataDir, dir]) if (d) await rm(d, { recursive: true, force: true });
+  await store?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe('policy-desk with PDFs', () => {
+describe(`policy-desk with PDFs (${dbLabel})`, () => {
   it('with OCR=off the scan is refused naming the setting, and the other PDF is ingested', async () => {
     const r = await run(['ingest', dir], { OCR: 'off' });
     expect(r.code).toBe(1);

@@ -1,42 +1,22 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExportCsv, type ExportRecord } from '../../src/comments/export.ts';
-import type { Db } from '../../src/db/types.ts';
-import { dbLabel, openTestDb } from '../helpers/db.ts';
-
-const run = promisify(execFile);
-const BIN = path.join(import.meta.dirname, '..', '..', 'bin', 'policy-desk.js');
+import { cliStore, runCli, type CliStore } from '../helpers/cli.ts';
+import { dbLabel } from '../helpers/db.ts';
 
 let dir: string;
-let env: NodeJS.ProcessEnv;
-let db: (Db & { label: string }) | undefined;
+let store: CliStore;
 
-/** Runs the CLI; resolves with its output and exit code, also when it fails. */
+/** Runs the CLI (test/helpers/cli.ts: this file's own store, PGlite or a private Postgres schema); resolves with its output and exit code, also when it fails. */
 async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env, cwd: dir, maxBuffer: 10 * 1024 * 1024 });
-    return { stdout, stderr, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
+  const r = await runCli(store, args, { env: { LOG_LEVEL: 'warn', STAFF_USER_IDS: '' }, cwd: dir });
+  return { stdout: r.stdout, stderr: r.stderr, code: r.code ?? 1 };
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'pd-cli-'));
-  env = { ...process.env, POLICY_DESK_DATA_DIR: path.join(dir, 'state'), LOG_LEVEL: 'warn', STAFF_USER_IDS: '' };
-  if (process.env.DATABASE_URL) {
-    // The CLI opens DATABASE_URL itself: point it at this test's private schema.
-    db = await openTestDb();
-    const [row] = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
-    const url = new URL(process.env.DATABASE_URL);
-    url.searchParams.set('options', `-c search_path=${row!.schema},public`);
-    env.DATABASE_URL = url.toString();
-  }
+  store = await cliStore('comments-cli');
+  dir = store.dir;
   await mkdir(path.join(dir, 'in'));
   await writeFile(
     path.join(dir, 'in', 'sheet.csv'),
@@ -51,8 +31,7 @@ beforeAll(async () => {
   );
 }, 60_000);
 afterAll(async () => {
-  await db?.close();
-  await rm(dir, { recursive: true, force: true });
+  await store?.close();
 });
 
 describe(`policy-desk comments (${dbLabel})`, { timeout: 120_000 }, () => {

@@ -1,43 +1,25 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../ingest/pipeline.ts';
 import { z } from 'zod';
 import { loadConfig } from '../../src/config.ts';
 import { openDb } from '../../src/db/index.ts';
 import { jobsCheck } from '../../src/app/doctor.ts';
 import { enqueueJob, jobCounts } from '../../src/jobs/queue.ts';
+import { CLI_TIMEOUT as SLOW, cliStore, runCli, type CliStore } from '../helpers/cli.ts';
+import { dbLabel, openTestDb } from '../helpers/db.ts';
 
 /*
- * `policy-desk jobs` and the doctor's jobs line, in child processes on a PGlite data dir (like
- * cli.test.ts: the CLI on DATABASE_URL would use that database's public schema).
+ * `policy-desk jobs` and the doctor's jobs line, in child processes on a store of this file's own
+ * (test/helpers/cli.ts: PGlite, or a private Postgres schema).
  */
 
-const BIN = path.join(PROJECT_ROOT, 'bin', 'policy-desk.js');
-const SLOW = 120_000;
-let dataDir: string;
+let store: CliStore;
 const KIND = { kind: 'summarize.docket' as const, payload: z.object({ n: z.number() }) };
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG']) if (process.env[k] !== undefined) env[k] = process.env[k];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: PROJECT_ROOT, env: { ...env, POLICY_DESK_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[]) => runCli(store, args);
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'policy-desk-jobs-cli-'));
+  store = await cliStore('jobs-cli');
   // One dead job and one queued, written before the CLI opens the store (PGlite: one process at a time).
-  const db = await openDb(loadConfig({ POLICY_DESK_DATA_DIR: dataDir }));
+  const db = await openDb(loadConfig(store.env));
   try {
     await enqueueJob(db, KIND, { n: 1 }, { dedupeKey: 'slack:EvDEAD' });
     await db.query(`UPDATE jobs SET state = 'dead', attempts = 5, last_error = 'Error: chat.postMessage failed: channel_not_found' WHERE dedupe_key = 'slack:EvDEAD'`);
@@ -48,10 +30,10 @@ beforeAll(async () => {
 }, SLOW);
 
 afterAll(async () => {
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await store?.close();
 });
 
-describe('policy-desk jobs', () => {
+describe(`policy-desk jobs (${dbLabel})`, () => {
   it('lists dead jobs with their error, and retries one', async () => {
     const list = await run(['jobs', 'list', '--state', 'dead']);
     expect(list.code, list.stderr).toBe(0);
@@ -82,7 +64,7 @@ describe('policy-desk jobs', () => {
   });
 
   it('jobCounts reads an empty queue as all zeros', async () => {
-    const db = await openDb(loadConfig({}), { inMemory: true });
+    const db = await openTestDb();
     try {
       expect(await jobCounts(db)).toEqual({ queued: 0, running: 0, done: 0, dead: 0, deadLastDay: 0, oldestDueSeconds: null, oldestDead: null });
     } finally {

@@ -1,26 +1,17 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../ingest/pipeline.ts';
-import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { ACTION_IDS } from '../../src/slack/views/ids.ts';
+import { BIN, cliEnv, cliStore, runCli, type CliStore } from '../helpers/cli.ts';
+import { dbLabel } from '../helpers/db.ts';
 import { buttonClick, eventEnvelope, interactionForm, mentionEvent, signedPost, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../helpers/slack-requests.ts';
 import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-stand-in.ts';
 
-/** `policy-desk start` as a user runs it, in its own data directory (always embedded PGlite). */
-function cliEnv(env: Record<string, string>, dataDir: string): NodeJS.ProcessEnv {
-  const base = { ...process.env };
-  for (const k of Object.keys(base)) if (k.startsWith('SLACK_') || k.startsWith('OPENAI_') || k === 'DATABASE_URL' || k === 'PORT') delete base[k];
-  return { ...base, POLICY_DESK_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env };
-}
-
-function startCli(env: Record<string, string>, dataDir: string): { child: ChildProcessWithoutNullStreams; lines: string[]; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'policy-desk.js'), 'start'], { cwd: PROJECT_ROOT, env: cliEnv(env, dataDir) });
+/** `policy-desk start` as a user runs it, on a store of its own (test/helpers/cli.ts: PGlite, or a private Postgres schema). */
+function startCli(env: Record<string, string>, store: Pick<CliStore, 'env'>): { child: ChildProcessWithoutNullStreams; lines: string[]; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [BIN, 'start'], { env: cliEnv(store, { LOG_LEVEL: 'warn', ...env }) });
   const lines: string[] = [];
   let buf = '';
   child.stdout.on('data', (d: Buffer) => {
@@ -34,7 +25,7 @@ function startCli(env: Record<string, string>, dataDir: string): { child: ChildP
   return { child, lines, exited };
 }
 
-async function waitForLine(lines: string[], re: RegExp, timeoutMs = 45_000): Promise<RegExpMatchArray> {
+async function waitForLine(lines: string[], re: RegExp, timeoutMs = 90_000): Promise<RegExpMatchArray> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     for (const l of lines) {
@@ -46,23 +37,23 @@ async function waitForLine(lines: string[], re: RegExp, timeoutMs = 45_000): Pro
   }
 }
 
-describe('npm start', () => {
+describe(`npm start (${dbLabel})`, () => {
   let standIn: SlackStandIn;
-  let dir: string;
+  let store: CliStore;
 
   beforeAll(async () => {
     standIn = await startSlackStandIn();
-    dir = await mkdtemp(path.join(tmpdir(), 'pd-start-'));
+    store = await cliStore('start');
   });
 
   afterAll(async () => {
     await standIn?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await store?.close();
   });
 
   it('runs the Slack app over HTTP when Slack credentials are set, says so first, ingests, answers, and stops on SIGTERM', async () => {
     let answerId = '';
-    const cli = startCli({ SLACK_BOT_TOKEN: TEST_BOT_TOKEN, SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_API_URL: standIn.apiUrl, PORT: '0' }, path.join(dir, 'store'));
+    const cli = startCli({ SLACK_BOT_TOKEN: TEST_BOT_TOKEN, SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_API_URL: standIn.apiUrl, PORT: '0' }, store);
     try {
       const [, port] = await waitForLine(cli.lines, /^Ready on port (\d+) /);
       expect(cli.lines[0]).toMatch(/^Policy Desk Slack app, HTTP mode/);
@@ -86,9 +77,12 @@ describe('npm start', () => {
     expect(await cli.exited).toBe(0);
 
     // The vote is in the store: `policy-desk feedback export` writes it as CSV and JSON.
-    const run = (args: string[]) =>
-      promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'policy-desk.js'), ...args], { cwd: PROJECT_ROOT, env: cliEnv({}, path.join(dir, 'store')) });
-    const csvFile = path.join(dir, 'feedback.csv');
+    const run = async (args: string[]) => {
+      const r = await runCli(store, args, { env: { LOG_LEVEL: 'warn' } });
+      expect(r.code, r.stderr).toBe(0);
+      return r;
+    };
+    const csvFile = path.join(store.dir, 'feedback.csv');
     const csv = await run(['feedback', 'export', '--format', 'csv', '--out', csvFile]);
     expect(csv.stderr).toContain('Exported 1 feedback record(s) (1 helpful, 0 not helpful) as csv to');
     const rows = parseCsv(await readFile(csvFile, 'utf8'), { columns: true }) as Array<Record<string, string>>;
@@ -101,14 +95,14 @@ describe('npm start', () => {
 
   it('runs the local console without Slack credentials, and says so first', async () => {
     // Same store as above: already created and ingested, so this starts quickly.
-    const cli = startCli({}, path.join(dir, 'store'));
+    const cli = startCli({}, store);
     cli.child.stdin.end('/quit\n');
     expect(await cli.exited).toBe(0);
     expect(cli.lines[0]).toMatch(/^Policy Desk local console \(no Slack credentials configured\)/);
   }, 60_000);
 
   it('refuses half a Slack configuration with a clear message', async () => {
-    const cli = startCli({ SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET }, path.join(dir, 'half'));
+    const cli = startCli({ SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET }, { env: { POLICY_DESK_DATA_DIR: path.join(store.dir, 'half') } });
     let err = '';
     cli.child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     expect(await cli.exited).toBe(1);

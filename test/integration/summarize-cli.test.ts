@@ -1,43 +1,23 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../src/db/types.ts';
-import { openTestDb } from '../helpers/db.ts';
-import { PROJECT_ROOT } from '../../ingest/pipeline.ts';
 import type { Summary } from '../../src/summarize/types.ts';
+import { CLI_TIMEOUT as SLOW, cliStore, runCli, type CliStore } from '../helpers/cli.ts';
 import { PEOPLE, repliesPages, SHORT_THREAD_TS, shortThread, THREAD_CHANNEL } from '../helpers/thread-fixtures.ts';
 
 /*
  * `policy-desk summarize-thread --file` and `policy-desk comments summary` in child processes:
- * text and --json. With DATABASE_URL set, the CLI is pointed at this file's private schema.
+ * text and --json, on a store of this file's own (test/helpers/cli.ts: PGlite, or a private
+ * Postgres schema).
  */
 
-const BIN = path.join(PROJECT_ROOT, 'bin', 'policy-desk.js');
-const SLOW = 120_000;
 let dir: string;
-let db: Db | undefined;
-let databaseUrl: string | undefined;
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG']) if (process.env[k] !== undefined) env[k] = process.env[k];
-  env.POLICY_DESK_DATA_DIR = path.join(dir, 'data');
-  if (databaseUrl) env.DATABASE_URL = databaseUrl;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+let store: CliStore;
+const run = (args: string[]) => runCli(store, args);
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'policy-desk-summarize-'));
+  store = await cliStore('summarize');
+  dir = store.dir;
   const users = Object.fromEntries(PEOPLE.map((p) => [p.id, { name: p.name, organization: p.organization }]));
   await writeFile(path.join(dir, 'thread.json'), JSON.stringify({ channel: THREAD_CHANNEL, permalink_base: 'https://acme.slack.com', users, messages: shortThread() }));
   await writeFile(path.join(dir, 'pages.json'), JSON.stringify(repliesPages(shortThread(), 4)));
@@ -50,18 +30,10 @@ beforeAll(async () => {
     ...[4, 5, 6, 7].map((i) => `c${i},Citizen ${i},citizen${i}@example.net,individual,Human rights and IHL,${letter},${i === 4 ? 'no' : 'yes'}`),
   ];
   await writeFile(path.join(dir, 'docket.csv'), `id,name,email,organizationType,topic,comment,consentToPublish\n${rows.join('\n')}\n`);
-  if (process.env.DATABASE_URL) {
-    db = await openTestDb();
-    const [row] = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
-    const url = new URL(process.env.DATABASE_URL);
-    url.searchParams.set('options', `-c search_path=${row!.schema},public`);
-    databaseUrl = url.toString();
-  }
 }, 60_000);
 
 afterAll(async () => {
-  await db?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await store?.close();
 });
 
 describe('policy-desk summarize-thread', () => {
