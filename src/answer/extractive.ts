@@ -28,7 +28,9 @@ const ANSWER_TYPES = {
   date: /\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? (?:\d{1,2},? )?\d{4}\b|\b\d{4}-\d{2}-\d{2}\b|\b(?:in|since|from|until|by) (?:1[89]|20)\d\d\b/i,
   email: emailPattern(),
   person: /\b(?:Director|Secretary|Ambassador|Assistant|President|Deputy|Special Assistant)\b|\b[A-Z][a-z]+ [A-Z][a-z]+,? (?:said|says)\b|: [A-Z][a-z]+ [A-Z][a-z]+$/,
-  quantity: /\$?\d[\d,.]*\s*(?:%|percent|billion|million|kg|km)?/,
+  /** A count or an amount: digits (not a bare year, not an id's number as in "NSPM-10") or a number word. */
+  quantity:
+    /\$\s?\d|(?<![-/\d])\b(?!(?:1[89]|20)\d\d\b)\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?)\b/i,
   duration: /\b(?:\d+|one|two|three|four|five|six|ten|several|many)\s+(?:days?|weeks?|months?|years?|hours?|decades?)\b|\b(?:within|over|in) the (?:next|coming|past) (?:\w+ )?(?:days?|weeks?|months?|years?|decades?)\b|\b(?:since|dating back to) (?:1[89]|20)\d\d\b/i,
   /** An office, bureau, agency or group named in capitals: what "which office" or "who" (as an institution) asks for. */
   organisation: /\b(?:Office|Bureau|Department|Agency|Council|Group|Committee|Center|Centre|Administration|Association|Regime|Arrangement|Coordinator)\b(?: of(?: the)?(?: [A-Z][\w-]*)+)?|\b[A-Z]{2,}(?:\/[A-Z]{2,})+\b/,
@@ -114,6 +116,9 @@ export interface RelevantPassage {
 
 /** The retrieved passages that really bear on the question, best first. */
 export async function relevantPassages(db: Queryable, analysis: QueryAnalysis, passages: Passage[]): Promise<RelevantPassage[]> {
+  // A name no document holds ("Secretary of Defense") is something the corpus never speaks of,
+  // however common its words are ("secretary", "defense"): nothing bears on the question.
+  if (analysis.understood?.unknownNames?.length) return [];
   const lexemes = await lexemesOf(db, passages.map((p) => `${p.headingPath.join(' ')} ${p.text}`));
   return passages
     .map((passage, i) => ({ passage, coverage: coverage(analysis, lexemes[i]!) }))
@@ -160,6 +165,9 @@ export async function extractiveAnswer(db: Queryable, analysis: QueryAnalysis, p
     .filter((s) => s.cov >= coverageThresholds.sentence)
     .sort((a, b) => b.score - a.score || a.unit.passageIndex - b.unit.passageIndex || a.unit.start - b.unit.start);
   if (scored.length === 0) return abstention(question);
+  // "How many ...?" and "how much ...?" ask for a number: sentences on the topic that hold none
+  // (a year is not a count) do not answer it.
+  if (wanted.includes('quantity') && !scored.some((s) => ANSWER_TYPES.quantity.test(s.unit.text))) return abstention(question);
 
   const best = scored[0]!.score;
   const chosen: typeof scored = [];

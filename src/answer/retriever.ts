@@ -33,7 +33,9 @@ export function questionRetriever(options: RetrieverOptions): Retriever {
     const understood = await understandQuestion(db, query);
     options.onUnderstood?.(understood);
     const analysis = await analyzeQuery(db, understood);
-    const passages = await versionAwareSearch(db, embedder, analysis, { k, filters, time: understood.time });
+    // A look-up about a name no document holds gets no passages in either mode (understandQuestion's unknownNames).
+    const passages =
+      understood.kind === 'lookup' && understood.unknownNames?.length ? [] : await versionAwareSearch(db, embedder, analysis, { k, filters, time: understood.time });
     const special =
       understood.kind === 'status' ? () => statusAnswer(ctx, understood) : understood.kind === 'comparison' ? () => comparisonAnswer(ctx, understood) : undefined;
     return {

@@ -101,15 +101,18 @@ export async function statusAnswer(ctx: AnswerContext, understood: UnderstoodQue
   }
 
   const successors = subject.status === 'superseded' || subject.supersededBy.length ? await successorsOf(ctx, subject) : [];
-  const subjectRefs = await cite(subject);
+  // "Is X still in effect?" and "what replaced X?" ask what is in force now: the document that
+  // answers that (the successor) is cited first, then the one asked about.
   const successorText = async () => {
     const parts: string[] = [];
-    for (const s of successors) parts.push(`${label(s)}${s.status === 'current' ? ', which is current' : ''} ${await cite(s)}`);
+    for (const s of successors) parts.push(`${label(s)} ${await cite(s)}${s.status === 'current' ? ', which is current,' : ''}`);
     return parts.join(' and ');
   };
+  const successorsFirst = successors.length ? await successorText() : '';
+  const subjectRefs = await cite(subject);
   const fields = ['status', 'supersedes', 'issued'];
   if (asks === 'replaced') {
-    if (successors.length) return done(`${label(subject)} ${subjectRefs} was superseded by ${await successorText()}.`, [subject, ...successors], fields);
+    if (successors.length) return done(`${successorsFirst} superseded ${label(subject)} ${subjectRefs}.`, [subject, ...successors], fields);
     if (subject.status === 'withdrawn') return done(`${label(subject)} ${subjectRefs} was withdrawn; the catalog names nothing that replaced it.`, [subject], fields);
     return done(
       `Nothing in the catalog records that ${label(subject)} ${subjectRefs} was replaced${subject.status === 'current' ? '; it is marked current' : ''}.`,
@@ -121,7 +124,9 @@ export async function statusAnswer(ctx: AnswerContext, understood: UnderstoodQue
   switch (subject.status) {
     case 'superseded':
       return done(
-        `No. ${label(subject)} ${subjectRefs} is superseded${successors.length ? ` by ${await successorText()}` : ' (so the catalog says)'}.`,
+        successors.length
+          ? `No. ${successorsFirst} supersedes ${label(subject)} ${subjectRefs}.`
+          : `No. ${label(subject)} ${subjectRefs} is superseded (so the catalog says).`,
         [subject, ...successors],
         fields,
       );

@@ -73,4 +73,10 @@ export interface UnderstoodQuery {
   comparison?: { sides: ComparisonSide[]; topic: string | null };
   corrections: TermCorrection[];
   expansions: TermExpansion[];
+  /**
+   * Names of offices, posts or bodies the question gives in capitals ("Secretary of Defense")
+   * that no document contains as a phrase, though each word is common in the corpus: the
+   * question is about something the corpus never names, so it is not answered (src/search/understand.ts).
+   */
+  unknownNames?: string[];
 }

@@ -2,7 +2,7 @@ import { acronymsFor, refreshAcronyms } from '../db/acronyms.ts';
 import type { Db, Queryable } from '../db/types.ts';
 import { acronymKey, looksLikeShortForm } from '../text/acronyms.ts';
 import type { TermCorrection, TermExpansion, UnderstoodQuery } from '../domain/query.ts';
-import { readKind, readTimeScope } from './intent.ts';
+import { ADMINISTRATIONS, readKind, readTimeScope } from './intent.ts';
 import { expandQuery } from './thesaurus.ts';
 import { STOPWORDS } from './tokens.ts';
 import { isEnglishWord, relatedWords } from './wordnet.ts';
@@ -260,6 +260,71 @@ async function acronymExpansions(db: Queryable, text: string, english: (w: strin
   return out;
 }
 
+/** Words that join the parts of a name ("Secretary of Defense", "Bureau of Political-Military Affairs"). */
+const NAME_JOINERS = new Set(['of', 'the', 'for', 'and', 'on', 'to']);
+/** Capitalised words that open a question or a clause rather than a name. */
+const NOT_NAME_WORDS = new Set(['what', 'which', 'who', 'whom', 'whose', 'when', 'where', 'why', 'how', 'does', 'do', 'did', 'is', 'are', 'was', 'were', 'can', 'could', 'should', 'would', 'will', 'has', 'have', 'had', 'under', 'according', 'in', 'on', 'at', 'for', 'the', 'a', 'an', 'and', 'or', 'if', 'i', 'tell', 'please', 'list', 'give', 'show', 'compare', 'explain', 'describe', 'since', 'before', 'after', 'during']);
+
+/**
+ * Names the question writes in capitals, of two or more capitalised words ("Secretary of
+ * Defense", "Missile Technology Control Regime"); administrations ("Biden") are time, not names.
+ */
+export function namePhrases(text: string): string[] {
+  const tokens = [...text.matchAll(/[\p{L}][\p{L}.'’-]*/gu)].map((m) => ({ w: m[0], at: m.index! }));
+  const isCap = (w: string) => /^\p{Lu}/u.test(w) && !NOT_NAME_WORDS.has(w.toLowerCase()) && !ADMINISTRATIONS.some((a) => a.match.test(w));
+  const out: string[] = [];
+  let run: string[] = [];
+  let caps = 0;
+  const flush = () => {
+    while (run.length && NAME_JOINERS.has(run[run.length - 1]!.toLowerCase())) run.pop();
+    if (caps >= 2) out.push(run.join(' '));
+    run = [];
+    caps = 0;
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const { w, at } = tokens[i]!;
+    const gap = i > 0 ? text.slice(tokens[i - 1]!.at + tokens[i - 1]!.w.length, at) : ' ';
+    if (run.length && !/^\s+$/.test(gap)) flush();
+    if (isCap(w)) {
+      run.push(w.replace(/['’]s$/, ''));
+      caps++;
+    } else if (run.length && NAME_JOINERS.has(w)) run.push(w);
+    else flush();
+  }
+  flush();
+  return out;
+}
+
+/**
+ * The question's names none of whose neighbouring words stand together (within three words,
+ * either order) in any chunk: "Secretary of Defense" in a corpus that has "Deputy Secretary"
+ * and "Department of Defense" but never the post. One pair found is enough to know the name
+ * ("CAT Policy Implementation Plan" has "CAT Policy"), as is an acronym the corpus gives for it.
+ */
+async function unknownNamesIn(db: Queryable, text: string, expansions: TermExpansion[]): Promise<string[]> {
+  const names = namePhrases(text).filter((n) => !expansions.some((e) => e.source === 'acronym' && e.from.toLowerCase() === n.toLowerCase()));
+  const pairs: Array<{ name: number; a: string; b: string }> = [];
+  names.forEach((n, name) => {
+    // "Political-Military" is indexed as the compound and then its parts: pairs are of parts.
+    const words = n.split(/[\s-]+/).filter((w) => w && !NAME_JOINERS.has(w));
+    for (let i = 0; i + 1 < words.length; i++) pairs.push({ name, a: words[i]!, b: words[i + 1]! });
+  });
+  if (pairs.length === 0) return [];
+  const rows = await db.query<{ name: number; found: boolean }>(
+    `SELECT t.name, EXISTS (
+              SELECT 1 FROM chunks c
+               WHERE c.tsv @@ (SELECT tsquery_phrase(qa, qb, 1) || tsquery_phrase(qa, qb, 2) || tsquery_phrase(qa, qb, 3)
+                                   || tsquery_phrase(qb, qa, 1) || tsquery_phrase(qb, qa, 2) || tsquery_phrase(qb, qa, 3)
+                                 FROM (SELECT plainto_tsquery('english', t.a) AS qa, plainto_tsquery('english', t.b) AS qb) x
+                                WHERE numnode(qa) > 0 AND numnode(qb) > 0)) AS found
+       FROM unnest($1::int[], $2::text[], $3::text[]) AS t(name, a, b)`,
+    [pairs.map((p) => p.name), pairs.map((p) => p.a), pairs.map((p) => p.b)],
+  );
+  const known = new Set(rows.filter((r) => r.found).map((r) => Number(r.name)));
+  // A pair with a stopword-only side cannot be checked: such a name is left alone.
+  return names.filter((n, i) => !known.has(i) && pairs.some((p) => p.name === i));
+}
+
 export async function understandQuestion(db: Queryable, question: string, options: UnderstandOptions = {}): Promise<UnderstoodQuery> {
   const text = question;
   let searchText = closeDottedAcronyms(question);
@@ -290,6 +355,7 @@ export async function understandQuestion(db: Queryable, question: string, option
   expansions.push(...numeralExpansions(searchText));
   if (options.acronyms ?? understandDefaults.acronyms) expansions.push(...(await acronymExpansions(db, searchText, options.isEnglishWord ?? isEnglishWord)));
   if (options.wordnet ?? understandDefaults.wordnet) expansions.push(...(await wordnetExpansions(db, searchText)));
+  const unknownNames = await unknownNamesIn(db, searchText, expansions);
 
   return {
     text,
@@ -300,5 +366,6 @@ export async function understandQuestion(db: Queryable, question: string, option
     ...(comparison ? { comparison } : {}),
     corrections,
     expansions,
+    ...(unknownNames.length ? { unknownNames } : {}),
   };
 }

@@ -180,3 +180,36 @@ describe(`answers put the asked-for thing first (${dbLabel})`, () => {
     expect(long.citations[0]!.quote).toContain('ten days');
   });
 });
+
+describe(`refusing what the corpus does not name (${dbLabel})`, () => {
+  const answer = async (question: string) => {
+    const analysis = await analyzeQuery(db, question);
+    return { analysis, answer: await extractiveAnswer(db, analysis, await hybridSearch(db, embedder, analysis, { k: 5 })) };
+  };
+
+  it('a post or body named in capitals that no document names is refused, though its words are common', async () => {
+    // "Secretary" (Deputy Secretary, Secretary of State) and "Defense" (DTSA) are corpus words; the post is not.
+    const { analysis, answer: refused } = await answer('Who is the current Secretary of Defense?');
+    expect(analysis.understood!.unknownNames).toEqual(['Secretary of Defense']);
+    expect(refused.abstained).toBe(true);
+    // Names the corpus has, in its own word order or another, and names split by a hyphen, are known.
+    for (const q of ['Who directs the Office of Conventional Arms Threat Reduction?', 'What is the e-mail of the Bureau of Political-Military Affairs?', 'When did the Secretary of State submit the CAT Policy Implementation Plan?']) {
+      expect((await understandQuestion(db, q)).unknownNames, q).toBeUndefined();
+    }
+    const known = await answer('Who is the Director of the Office of Conventional Arms Threat Reduction?');
+    expect(known.answer.abstained).toBe(false);
+    expect(known.answer.answer).toContain('Chris Kessler');
+  });
+
+  it('"how many" is not answered by sentences on the topic that hold no number (a year is not a count)', async () => {
+    const memo = (text: string): Passage =>
+      ({ chunkId: 'memo#0', documentId: 'memo', ordinal: 0, headingPath: [], text, start: 0, end: text.length, score: 1, ftsRank: 1, vectorRank: null, vectorDistance: null,
+        document: { id: 'memo', title: 'Memo', date: null, source: 'memo.txt', kind: 'memo', issuingOffice: null } }) as unknown as Passage;
+    const question = await analyzeQuery(db, 'How many widget licences did the Board approve in 2021?');
+    const none = await extractiveAnswer(db, question, [memo('The Board approved widget licences in 2021 after a careful review of each widget licence.')]);
+    expect(none.abstained).toBe(true);
+    const counted = await extractiveAnswer(db, question, [memo('The Board approved 42 widget licences in 2021 after a careful review of each widget licence.')]);
+    expect(counted.abstained).toBe(false);
+    expect(counted.citations[0]!.quote).toContain('42 widget licences');
+  });
+});

@@ -98,8 +98,9 @@ describe('status questions are answered from the catalog', () => {
     const a = await ask('Is the 2018 arms transfer policy still in effect?');
     expect(a.understood.kind).toBe('status');
     checkCitations(a);
-    expect(a.answer).toMatch(/^No\. "U\.S\. Conventional Arms Transfer Policy" \(dated Apr 19, 2018\) \[1\] is superseded by "The U\.S\. Conventional Arms Transfer Policy" \(issued Feb 2023 \(catalog\)\), which is current \[2\]\./);
-    expect(a.citations.map((c) => c.document.id)).toEqual([CORPUS_IDS.policy2018, CORPUS_IDS.policy2023]);
+    // What is in force now comes first: the current document, then the one asked about.
+    expect(a.answer).toMatch(/^No\. "The U\.S\. Conventional Arms Transfer Policy" \(issued Feb 2023 \(catalog\)\) \[1\], which is current, supersedes "U\.S\. Conventional Arms Transfer Policy" \(dated Apr 19, 2018\) \[2\]\./);
+    expect(a.citations.map((c) => c.document.id)).toEqual([CORPUS_IDS.policy2023, CORPUS_IDS.policy2018]);
     expect(a.facts).toContainEqual(expect.objectContaining({ documentId: CORPUS_IDS.policy2023, field: 'supersedes', setBy: 'catalog:ingest/corpus/catalog.yml' }));
     expect(a.facts).toContainEqual(expect.objectContaining({ documentId: CORPUS_IDS.policy2018, field: 'status', value: 'superseded', setBy: 'relation' }));
   });
@@ -121,7 +122,8 @@ describe('status questions are answered from the catalog', () => {
 
     const replaced = await ask('What replaced the 2018 policy?');
     checkCitations(replaced);
-    expect(replaced.answer).toMatch(/was superseded by "The U\.S\. Conventional Arms Transfer Policy" \(issued Feb 2023 \(catalog\)\), which is current/);
+    expect(replaced.answer).toMatch(/^"The U\.S\. Conventional Arms Transfer Policy" \(issued Feb 2023 \(catalog\)\) \[1\], which is current, superseded "U\.S\. Conventional Arms Transfer Policy" \(dated Apr 19, 2018\) \[2\]\./);
+    expect(replaced.citations[0]!.document.id).toBe(CORPUS_IDS.policy2023);
   });
 
   it('a document with no recorded status is not said to be in force or replaced', async () => {
