@@ -83,7 +83,15 @@ try {
     try {
       const deps = { db, config, logger: pino({ level: 'silent' }) };
       const started = performance.now();
-      const summary = await importComments(deps, CLI_ACTOR, [file]);
+      // A line every 10% on stderr: a run stopped early still shows its rate.
+      let items = 0;
+      const summary = await importComments(deps, CLI_ACTOR, [file], {
+        onEvent: (e) => {
+          if (e.type !== 'item' || ++items % Math.max(1000, Math.round(n / 10)) !== 0) return;
+          const s = (performance.now() - started) / 1000;
+          process.stderr.write(`  ${items}/${n} stored and grouped after ${s.toFixed(0)} s (${(items / s).toFixed(1)} comments/s)\n`);
+        },
+      });
       const seconds = (performance.now() - started) / 1000;
       if (summary.imported !== n) throw new Error(`imported ${summary.imported} of ${n} (${summary.failed} failed)`);
       const rows = await db.query<{ campaignId: string | null }>(
