@@ -4,7 +4,7 @@ import type { Passage } from '../search/retrieve.ts';
 import { sentenceSpans, type Span } from '../text/sentences.ts';
 import { emailPattern } from '../text/email.ts';
 import { normalizeForMatch, quoteOccursIn, quotePlace } from './citations.ts';
-import { coverage, lexemesOf, type QueryAnalysis } from '../search/query.ts';
+import { ABSENT_MAX_SHARE, absentShare, coverage, lexemesOf, type QueryAnalysis } from '../search/query.ts';
 import { ABSTAIN_MESSAGE, type Answer, type Citation } from '../domain/answer.ts';
 
 /**
@@ -119,6 +119,8 @@ export async function relevantPassages(db: Queryable, analysis: QueryAnalysis, p
   // A name no document holds ("Secretary of Defense") is something the corpus never speaks of,
   // however common its words are ("secretary", "defense"): nothing bears on the question.
   if (analysis.understood?.unknownNames?.length) return [];
+  // Likewise a question whose weight lies mostly in words no document has, nor any alias of them.
+  if (absentShare(analysis) >= ABSENT_MAX_SHARE) return [];
   const lexemes = await lexemesOf(db, passages.map((p) => `${p.headingPath.join(' ')} ${p.text}`));
   return passages
     .map((passage, i) => ({ passage, coverage: coverage(analysis, lexemes[i]!) }))

@@ -23,6 +23,8 @@ export interface QueryTerm {
   aliasCredit?: Map<string, number>;
   /** A misspelt word's correction: when a text lacks it, it does not count against that text (unless it is the only term). */
   corrected?: boolean;
+  /** No chunk has the word or any of its aliases (and it is not a correction): something the corpus never speaks of. */
+  absent?: boolean;
 }
 
 export interface QueryAnalysis {
@@ -51,7 +53,9 @@ const QUESTION_FRAMING = new Set(
     'mention talk regard way know want need like actual exact current give show summar summari document text ' +
     'question answer inform detail exampl type sort thing whether still done make made take let get go come anyway ' +
     // Casual spellings of question words, which the english configuration does not drop ("whats", "who's", "r u").
-    'what whats who whos where wher wheres how hows why whi when whens r u ur pls plz im ive dont doesnt isnt arent cant wont anybodi'
+    'what whats who whos where wher wheres how hows why whi when whens r u ur pls plz im ive dont doesnt isnt arent cant wont anybodi ' +
+    // Words that frame a comparison or a status question ("how do they differ", "X vs Y", "which version", "still valid", "Trump-era").
+    'differ compar vs versus contrast similar version valid era'
   ).split(' '),
 );
 
@@ -98,7 +102,7 @@ export async function analyzeQuery(db: Queryable, query: string | UnderstoodQuer
   const searchText = understood.searchText;
   const expansions: Expansion[] = understood.expansions.map((e) => ({ trigger: e.from, add: e.add }));
   const lists = await lexemeLists(db, [searchText, ...understood.expansions.flatMap((e) => [e.from, e.add]), timeWordsIn(searchText).join(' ')]);
-  const own = [...new Set(lists[0] ?? [])].filter((l) => !QUESTION_FRAMING.has(l));
+  const own = [...new Set(lists[0] ?? [])].filter((l) => !QUESTION_FRAMING.has(l) && !/-era$/.test(l));
   // "original", "revised", "new", "latest", "in force" say which version, not what about: they
   // still rank (BM25), but are not topic words a passage must cover (src/search/intent.ts).
   const timeLexemes = new Set(lists[lists.length - 1] ?? []);
@@ -125,6 +129,7 @@ export async function analyzeQuery(db: Queryable, query: string | UnderstoodQuer
     const term: QueryTerm = { lexeme, weight: idf(n, bestDf), aliases: new Set(credits.keys()) };
     if ([...credits.values()].some((c) => c < 1)) term.aliasCredit = credits;
     if (corrected.has(lexeme)) term.corrected = true;
+    else if (bestDf === 0) term.absent = true;
     return term;
   });
   const rankTerms = [
@@ -142,6 +147,16 @@ export async function analyzeQuery(db: Queryable, query: string | UnderstoodQuer
     expansions,
   };
 }
+
+/**
+ * Share of the question's weight carried by words no chunk has, nor any alias of them ("cybersecurity",
+ * "Ukraine", "salmon"). At ABSENT_MAX_SHARE or more the question is mostly about what the corpus never names.
+ */
+export function absentShare(q: QueryAnalysis): number {
+  if (q.totalWeight <= 0) return 0;
+  return q.terms.filter((t) => t.absent).reduce((a, t) => a + t.weight, 0) / q.totalWeight;
+}
+export const ABSENT_MAX_SHARE = 0.5;
 
 /** Share of the question's weight that a text covers: 1 when it has every question term (or an alias). */
 export function coverage(q: QueryAnalysis, lexemes: Set<string>): number {

@@ -201,14 +201,26 @@ describe(`refusing what the corpus does not name (${dbLabel})`, () => {
     expect(known.answer.answer).toContain('Chris Kessler');
   });
 
+  it('a question mostly about words no document has (nor any alias of them) is refused; framing words are not topic words', async () => {
+    const { analysis, answer: refused } = await answer('What does the policy say about cybersecurity of defense contractors?');
+    expect(analysis.terms.find((t) => t.lexeme === 'cybersecur')).toMatchObject({ absent: true });
+    expect(refused.abstained).toBe(true);
+    // "differ", "version", "-era" frame the question; they are not topics the corpus must have.
+    const framed = await analyzeQuery(db, 'Which version of the Trump-era policy differs on human rights?');
+    expect(framed.terms.map((t) => t.lexeme)).not.toEqual(expect.arrayContaining(['version']));
+    expect(framed.terms.some((t) => t.absent)).toBe(false);
+    const known = await answer('What does the policy say about civilian harm?');
+    expect(known.answer.abstained).toBe(false);
+  });
+
   it('"how many" is not answered by sentences on the topic that hold no number (a year is not a count)', async () => {
     const memo = (text: string): Passage =>
       ({ chunkId: 'memo#0', documentId: 'memo', ordinal: 0, headingPath: [], text, start: 0, end: text.length, score: 1, ftsRank: 1, vectorRank: null, vectorDistance: null,
         document: { id: 'memo', title: 'Memo', date: null, source: 'memo.txt', kind: 'memo', issuingOffice: null } }) as unknown as Passage;
-    const question = await analyzeQuery(db, 'How many widget licences did the Board approve in 2021?');
-    const none = await extractiveAnswer(db, question, [memo('The Board approved widget licences in 2021 after a careful review of each widget licence.')]);
+    const question = await analyzeQuery(db, 'How many widget licences did OWER review in 2018?');
+    const none = await extractiveAnswer(db, question, [memo('OWER reviewed widget licences in 2018 after a careful review of each widget licence.')]);
     expect(none.abstained).toBe(true);
-    const counted = await extractiveAnswer(db, question, [memo('The Board approved 42 widget licences in 2021 after a careful review of each widget licence.')]);
+    const counted = await extractiveAnswer(db, question, [memo('OWER reviewed 42 widget licences in 2018 after a careful review of each widget licence.')]);
     expect(counted.abstained).toBe(false);
     expect(counted.citations[0]!.quote).toContain('42 widget licences');
   });
