@@ -143,9 +143,12 @@ export async function extractiveAnswer(db: Queryable, analysis: QueryAnalysis, p
   const unitLexemes = await lexemesOf(db, units.map((u) => u.text));
   // Words that only identify the document ("the July 2018 fact sheet") say nothing about which
   // of its sentences answers; sentences are scored on the question's remaining words.
+  // So do the question's years and administrations ("under Biden", "in 2018"): they chose the
+  // documents (version-aware retrieval), and say nothing about which sentence answers.
+  const timeCues = (analysis.understood?.time.cues ?? []).join(' ');
   const contextLexemes = await lexemesOf(
     db,
-    relevant.map((r) => `${r.passage.document.title} ${r.passage.headingPath.join(' ')} ${fileWords(r.passage.document.source)}`),
+    relevant.map((r) => `${r.passage.document.title} ${r.passage.headingPath.join(' ')} ${fileWords(r.passage.document.source)} ${timeCues}`),
   );
   const sentenceQueries = contextLexemes.map((ctx) => withoutTerms(analysis, ctx));
   const wanted = expectedAnswerTypes(question);
