@@ -105,12 +105,10 @@ export const VERIFY_SHINGLE_WORDS = 5;
 export const MIN_SHINGLE_JACCARD = 0.25;
 /**
  * A comment joins a campaign that already exists only if the campaign's representative (its first
- * member) also holds this share of the comment's 5-word shingles (containment of the smaller set in
- * the larger), not just the member it matched best. Without it, grouping is single-link: one copy
- * of campaign B that matched a copy of campaign A on the same subject (same intro, a shared
- * sentence) took A's campaign, and every later copy of B followed it there, merging two campaigns
- * of 30 copies each. Containment, not Jaccard: a representative with a long personal paragraph
- * still holds the whole letter a copy shares with it.
+ * member) also holds this share of its 5-word shingles (containment), not just its best match.
+ * Without it, one copy of campaign B that matched a copy of campaign A on the same subject took A's
+ * campaign, and every later copy of B followed it there. Containment, not Jaccard: a representative
+ * with a long personal paragraph still holds the whole letter a copy shares with it.
  */
 export const MIN_REPRESENTATIVE_CONTAINMENT = 0.25;
 /** Comments grouped per transaction by groupPending and regroupCampaigns. */
@@ -196,13 +194,16 @@ interface Candidates {
 }
 
 async function candidatesOf(tx: Queryable, ids: number[], onlyEarlier: boolean): Promise<Candidates> {
+  // The exact match is looked up by hash; OFFSET 0 keeps the planner from walking the primary key in
+  // id order instead ("ORDER BY id LIMIT 1"), which read every earlier comment: quadratic at 100,000.
   const other = (a: string, b: string) => (onlyEarlier ? `${a} < ${b}` : `${a} <> ${b}`);
   const exact = await tx.query<{ x: number; y: number; campaignId: string | null; trackingNumber: string }>(
     `SELECT b.id AS x, e.id AS y, e.campaign_id AS "campaignId", e.tracking_number AS "trackingNumber"
        FROM comments b
        CROSS JOIN LATERAL (
-         SELECT c.id, c.campaign_id, c.tracking_number FROM comments c
-          WHERE c.text_hash = b.text_hash AND ${other('c.id', 'b.id')} AND ${complete('c')}
+         SELECT c.id, c.campaign_id, c.tracking_number
+           FROM (SELECT * FROM comments h WHERE h.text_hash = b.text_hash OFFSET 0) c
+          WHERE ${other('c.id', 'b.id')} AND ${complete('c')}
           ORDER BY ${onlyEarlier ? '' : '(c.campaign_id IS NULL), '}c.id LIMIT 1) e
       WHERE b.id = ANY($1::int[]) AND length(b.dedupe_text) >= $2`,
     [ids, MIN_EXACT_CHARS],
@@ -285,20 +286,19 @@ async function candidatesOf(tx: Queryable, ids: number[], onlyEarlier: boolean):
   return result;
 }
 
+/** Shingles in both sets. */
+function shared(a: Set<number>, b: Set<number>): number {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  let both = 0;
+  for (const h of small) if (large.has(h)) both++;
+  return both;
+}
 /** The share of the smaller set that the larger one holds. */
-function containment(a: Set<number>, b: Set<number>): number {
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
-  let both = 0;
-  for (const h of small) if (large.has(h)) both++;
-  return both / (small.size || 1);
-}
-
-function jaccard(a: Set<number>, b: Set<number>): number {
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
-  let both = 0;
-  for (const h of small) if (large.has(h)) both++;
+const containment = (a: Set<number>, b: Set<number>) => shared(a, b) / (Math.min(a.size, b.size) || 1);
+const jaccard = (a: Set<number>, b: Set<number>) => {
+  const both = shared(a, b);
   return both / (a.size + b.size - both || 1);
-}
+};
 
 /** What one grouping step writes: new campaigns, membership changes with their audit notes. */
 interface Plan {
