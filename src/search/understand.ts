@@ -270,8 +270,10 @@ const NOT_NAME_WORDS = new Set(['what', 'which', 'who', 'whom', 'whose', 'when',
  * Defense", "Missile Technology Control Regime"); administrations ("Biden") are time, not names.
  */
 export function namePhrases(text: string): string[] {
-  const tokens = [...text.matchAll(/[\p{L}][\p{L}.'’-]*/gu)].map((m) => ({ w: m[0], at: m.index! }));
-  const isCap = (w: string) => /^\p{Lu}/u.test(w) && !NOT_NAME_WORDS.has(w.toLowerCase()) && !ADMINISTRATIONS.some((a) => a.match.test(w));
+  const tokens = [...text.matchAll(/[\p{L}][\p{L}\d.'’/&-]*/gu)].map((m) => ({ w: m[0], at: m.index! }));
+  // Acronyms ("ISN/CATR", "DTSA") are not name words: the corpus' acronyms and the absent-word check see to them.
+  const isCap = (w: string) =>
+    /^\p{Lu}/u.test(w) && !/^[\p{Lu}\d.'’/&-]+$/u.test(w) && !NOT_NAME_WORDS.has(w.toLowerCase()) && !ADMINISTRATIONS.some((a) => a.match.test(w));
   const out: string[] = [];
   let run: string[] = [];
   let caps = 0;
