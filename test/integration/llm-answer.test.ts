@@ -180,6 +180,15 @@ describe(`LLM answers over a local OpenAI-compatible stand-in (${dbLabel})`, () 
     expect(logs.filter((l) => l.reason === 'quote_not_in_passage')).toHaveLength(2);
   });
 
+  it('refuses a question about a post the corpus never names without asking the model', async () => {
+    const { services } = await servicesWith(llmEnv());
+    // Nothing is enqueued: a chat request would count as unexpected (afterEach).
+    const a = await ask(services, 'Who is the current Secretary of Defense?');
+    expect(a).toMatchObject({ mode: 'llm', abstained: true, citations: [] });
+    expect(a.query?.unknownNames).toEqual(['Secretary of Defense']);
+    expect(standIn.chatRequests()).toHaveLength(0);
+  });
+
   it('drops a citation of a passage that was not retrieved, even when its quote is real', async () => {
     const { services, logs } = await servicesWith(llmEnv());
     standIn.enqueue((req) => {
