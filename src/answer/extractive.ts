@@ -37,6 +37,10 @@ const ANSWER_TYPES = {
 } as const;
 type AnswerType = keyof typeof ANSWER_TYPES;
 
+/** A question that asks for a point in time, not a condition ("when does the rule apply"). */
+const ASKS_FOR_TIME = /^\s*(?:(?:and|so|but)\s+)?(?:when\s+(?:did|was|were|will|has|have|had)|(?:on|in)\s+what\s+(?:date|day|year|month)|what\s+(?:date|year)|which\s+(?:date|year))\b/i;
+const YEAR_IN_TEXT = /\b(?:1[89]|20)\d\d\b/;
+
 export function expectedAnswerTypes(question: string): AnswerType[] {
   const q = question.toLowerCase();
   const out: AnswerType[] = [];
@@ -173,6 +177,9 @@ export async function extractiveAnswer(db: Queryable, analysis: QueryAnalysis, p
   // "How many ...?" and "how much ...?" ask for a number: sentences on the topic that hold none
   // (a year is not a count) do not answer it.
   if (wanted.includes('quantity') && !scored.some((s) => ANSWER_TYPES.quantity.test(s.unit.text))) return abstention(question);
+  // Likewise "when did / was / will ...?" and "on what date / in what year ...?" ask for a time: sentences
+  // holding neither a date nor a year do not answer them ("when does X apply" asks for a condition, and is left alone).
+  if (ASKS_FOR_TIME.test(question) && !scored.some((s) => ANSWER_TYPES.date.test(s.unit.text) || YEAR_IN_TEXT.test(s.unit.text))) return abstention(question);
 
   const best = scored[0]!.score;
   const chosen: typeof scored = [];

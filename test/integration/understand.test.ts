@@ -223,5 +223,10 @@ describe(`refusing what the corpus does not name (${dbLabel})`, () => {
     const counted = await extractiveAnswer(db, question, [memo('OWER reviewed 42 widget licences in 2018 after a careful review of each widget licence.')]);
     expect(counted.abstained).toBe(false);
     expect(counted.citations[0]!.quote).toContain('42 widget licences');
+    // "When did / will ...?" asks for a time: an on-topic sentence with no date or year does not answer it.
+    const when = await analyzeQuery(db, 'When did OWER review widget licences?');
+    expect((await extractiveAnswer(db, when, [memo('OWER reviewed widget licences after a careful review of each widget licence.')])).abstained).toBe(true);
+    const dated = await extractiveAnswer(db, when, [memo('OWER reviewed widget licences in 2018 after a careful review of each widget licence.')]);
+    expect(dated.abstained).toBe(false);
   });
 });
