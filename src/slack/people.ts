@@ -119,5 +119,15 @@ export class PeopleDirectory {
   }
 }
 
-/** One directory per process: the cache is the point. */
-export const people = new PeopleDirectory();
+const directories = new WeakMap<object, PeopleDirectory>();
+
+/**
+ * One directory per running app (its services), kept while the app runs: the cache is the point.
+ * Not one per process: a process that runs two apps (a test file after another) must not answer
+ * one app's lookups from the other's workspace.
+ */
+export function peopleFor(owner: object): PeopleDirectory {
+  let d = directories.get(owner);
+  if (!d) directories.set(owner, (d = new PeopleDirectory()));
+  return d;
+}

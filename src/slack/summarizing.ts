@@ -5,7 +5,7 @@ import { summarizeThread } from '../summarize/thread.ts';
 import type { Summary, SummaryProgress } from '../summarize/types.ts';
 import type { SlackDeps } from './deps.ts';
 import { truncate } from './limits.ts';
-import { people } from './people.ts';
+import { peopleFor } from './people.ts';
 import { channelPoster as channelPosterFor, type Poster } from './post.ts';
 import { slackThreadFiles } from './thread-files.ts';
 import { readSlackThread } from './thread-reader.ts';
@@ -187,7 +187,7 @@ export function progressText(messages: number, p?: SummaryProgress): string {
 export async function summarizeThreadInSlack(deps: SlackDeps, req: SlackSummaryRequest): Promise<{ summary: Summary; messages: SlackMessage[] }> {
   const started = performance.now();
   await req.status.update('Reading the thread…');
-  const { input, rootTs } = await readSlackThread(req.client, people, {
+  const { input, rootTs } = await readSlackThread(req.client, peopleFor(deps.services), {
     channel: req.channel,
     ts: req.ts,
     botUserId: req.botUserId,

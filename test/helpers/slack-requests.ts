@@ -1,9 +1,29 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { loadConfig, type Config } from '../../src/config.ts';
 import { STAND_IN_BOT } from './slack-stand-in.ts';
 
 /** Any hex string works as a signing secret; config accepts hex. */
 export const TEST_SIGNING_SECRET = '8f742231b10e8888abcd9912345685a5';
 export const TEST_BOT_TOKEN = 'xoxb-0000000000-test-token';
+
+/**
+ * The configuration of a Slack app under test: HTTP mode signed with TEST_SIGNING_SECRET, the Web
+ * API at the stand-in, a free port, extractive answers (LLM mode has its own tests); `extra` adds
+ * or overrides settings.
+ */
+export function slackTestConfig(standIn: { apiUrl: string }, extra: Record<string, string> = {}): Config {
+  return loadConfig({
+    ...process.env,
+    SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
+    SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+    SLACK_APP_TOKEN: '',
+    SLACK_API_URL: standIn.apiUrl,
+    PORT: '0',
+    OPENAI_API_KEY: '',
+    OPENAI_BASE_URL: '',
+    ...extra,
+  });
+}
 
 /** Slack's v0 signature: HMAC-SHA256 over `v0:{timestamp}:{raw body}` with the signing secret. */
 export function slackSignature(secret: string, timestamp: number, body: string): string {

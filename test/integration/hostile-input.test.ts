@@ -22,7 +22,7 @@ import { parseMessageLink } from '../../src/summarize/replies.ts';
 import { commentDeps } from '../helpers/comments.ts';
 import { dbLabel, openTestDb } from '../helpers/db.ts';
 import { captureLogs, type CapturedLogs } from '../helpers/log-capture.ts';
-import { interactionForm, signedPost, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../helpers/slack-requests.ts';
+import { interactionForm, signedPost, slackTestConfig } from '../helpers/slack-requests.ts';
 import { STAND_IN_BOT, startSlackStandIn, type SlackStandIn } from '../helpers/slack-stand-in.ts';
 
 /*
@@ -221,18 +221,7 @@ describe(`the Slack app given random and hostile payloads over HTTP (${dbLabel})
   const statuses = new Map<number, number>();
 
   function config(): Config {
-    return loadConfig({
-      ...process.env,
-      SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
-      SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-      SLACK_APP_TOKEN: '',
-      SLACK_API_URL: standIn.apiUrl,
-      PORT: '0',
-      OPENAI_API_KEY: '',
-      OPENAI_BASE_URL: '',
-      STAFF_USER_IDS: 'USTAFF1',
-      RATE_LIMIT_QUESTIONS_PER_MINUTE: '0',
-    });
+    return slackTestConfig(standIn, { STAFF_USER_IDS: 'USTAFF1', RATE_LIMIT_QUESTIONS_PER_MINUTE: '0' });
   }
 
   beforeAll(async () => {

@@ -11,7 +11,7 @@ import { startSlackApp, type RunningSlackApp } from '../../src/slack/app.ts';
 import { commentDeps, sampleInput } from '../helpers/comments.ts';
 import { dbLabel, openTestDb } from '../helpers/db.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
-import { commandForm, eventEnvelope, mentionEvent, signedPost, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../helpers/slack-requests.ts';
+import { commandForm, eventEnvelope, mentionEvent, signedPost, slackTestConfig } from '../helpers/slack-requests.ts';
 import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-stand-in.ts';
 
 describe(`per-person rate limits (${dbLabel})`, () => {
@@ -74,17 +74,7 @@ describe(`per-person rate limits (${dbLabel})`, () => {
 
     beforeAll(async () => {
       standIn = await startSlackStandIn();
-      const config = loadConfig({
-        ...process.env,
-        SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
-        SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-        SLACK_APP_TOKEN: '',
-        SLACK_API_URL: standIn.apiUrl,
-        PORT: '0',
-        OPENAI_API_KEY: '',
-        OPENAI_BASE_URL: '',
-        RATE_LIMIT_QUESTIONS_PER_MINUTE: '2',
-      });
+      const config = slackTestConfig(standIn, { RATE_LIMIT_QUESTIONS_PER_MINUTE: '2' });
       const services = await createServices(config, { db, logger: captureLogs().logger });
       await ingest(services, [BUNDLED_CORPUS_DIR]);
       // No worker: what matters here is what gets queued and what the person is told.

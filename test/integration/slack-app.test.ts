@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_CORPUS_DIR } from '../../ingest/pipeline.ts';
-import { loadConfig, type Config } from '../../src/config.ts';
+import type { Config } from '../../src/config.ts';
 import { listFeedback } from '../../src/db/feedback.ts';
 import type { Db } from '../../src/db/types.ts';
 import { createServices, ingest, type Services } from '../../src/app/services.ts';
@@ -22,9 +22,8 @@ import {
   interactionForm,
   mentionEvent,
   signedPost,
-  TEST_BOT_TOKEN,
-  TEST_SIGNING_SECRET,
   viewSubmission,
+  slackTestConfig,
 } from '../helpers/slack-requests.ts';
 import { STAND_IN_BOT, startSlackStandIn, type RecordedCall, type SlackStandIn } from '../helpers/slack-stand-in.ts';
 
@@ -32,18 +31,7 @@ import { STAND_IN_BOT, startSlackStandIn, type RecordedCall, type SlackStandIn }
 const FAST_RETRY = { retries: 2, factor: 1, minTimeout: 50, maxTimeout: 100 };
 
 function slackConfig(standIn: SlackStandIn, extra: Record<string, string> = {}): Config {
-  return loadConfig({
-    ...process.env,
-    SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
-    SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-    SLACK_APP_TOKEN: '',
-    SLACK_API_URL: standIn.apiUrl,
-    PORT: '0',
-    // These tests exercise the Slack adapter over the extractive answerer; LLM mode has its own tests.
-    OPENAI_API_KEY: '',
-    OPENAI_BASE_URL: '',
-    ...extra,
-  });
+  return slackTestConfig(standIn, extra);
 }
 
 /** The blocks of a recorded chat.postMessage / response_url call, typed loosely for assertions. */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_CORPUS_DIR, ingestPaths, sourceFor } from '../../ingest/pipeline.ts';
 import { applyFolderCatalogs, ask, createServices, ingest, type Services } from '../../src/app/services.ts';
 import { applyCatalogs } from '../../src/catalog/catalog-file.ts';
-import { loadConfig, type Config } from '../../src/config.ts';
+import type { Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/types.ts';
 import { startSlackApp, type RunningSlackApp } from '../../src/slack/app.ts';
 import { messageViolations, SLACK_LIMITS } from '../../src/slack/limits.ts';
@@ -14,7 +14,7 @@ import type { SlackMessage } from '../../src/slack/views/message.ts';
 import { CORPUS_IDS } from '../helpers/corpus.ts';
 import { dbLabel, openTestDb } from '../helpers/db.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
-import { eventEnvelope, mentionEvent, signedPost, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../helpers/slack-requests.ts';
+import { eventEnvelope, mentionEvent, signedPost, slackTestConfig } from '../helpers/slack-requests.ts';
 import { startSlackStandIn, type RecordedCall, type SlackStandIn } from '../helpers/slack-stand-in.ts';
 
 /**
@@ -26,16 +26,7 @@ import { startSlackStandIn, type RecordedCall, type SlackStandIn } from '../help
 type Block = Record<string, any>;
 
 function slackConfig(standIn: SlackStandIn): Config {
-  return loadConfig({
-    ...process.env,
-    SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
-    SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-    SLACK_APP_TOKEN: '',
-    SLACK_API_URL: standIn.apiUrl,
-    PORT: '0',
-    OPENAI_API_KEY: '',
-    OPENAI_BASE_URL: '',
-  });
+  return slackTestConfig(standIn);
 }
 
 // Two versions of a made-up policy whose sentences on end-use checks are far longer than a field.

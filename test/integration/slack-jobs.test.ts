@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_CORPUS_DIR } from '../../ingest/pipeline.ts';
-import { loadConfig, type Config } from '../../src/config.ts';
+import type { Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/types.ts';
 import { claimJobs, findJobByKey, getJob } from '../../src/jobs/queue.ts';
 import type { JobHandler } from '../../src/jobs/types.ts';
@@ -10,7 +10,7 @@ import { startSlackApp, type RunningSlackApp } from '../../src/slack/app.ts';
 import { REPLY_EVENT_TYPE } from '../../src/slack/jobs/post.ts';
 import { dbLabel, openTestDb } from '../helpers/db.ts';
 import { captureLogs, type CapturedLogs } from '../helpers/log-capture.ts';
-import { commandForm, eventEnvelope, mentionEvent, signedPost, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../helpers/slack-requests.ts';
+import { commandForm, eventEnvelope, mentionEvent, signedPost, slackTestConfig } from '../helpers/slack-requests.ts';
 import { startSlackStandIn, type SlackStandIn } from '../helpers/slack-stand-in.ts';
 
 const FAST_RETRY = { retries: 2, factor: 1, minTimeout: 50, maxTimeout: 100 };
@@ -18,16 +18,7 @@ const LEASE = 30_000;
 const QUESTION = 'What are the three lines of effort in the implementation plan?';
 
 function slackConfig(standIn: SlackStandIn): Config {
-  return loadConfig({
-    ...process.env,
-    SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
-    SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-    SLACK_APP_TOKEN: '',
-    SLACK_API_URL: standIn.apiUrl,
-    PORT: '0',
-    OPENAI_API_KEY: '',
-    OPENAI_BASE_URL: '',
-  });
+  return slackTestConfig(standIn);
 }
 
 /**

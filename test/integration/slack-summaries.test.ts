@@ -9,7 +9,7 @@ import { messageViolations } from '../../src/slack/limits.ts';
 import type { SlackMessage } from '../../src/slack/views/message.ts';
 import { dbLabel, openTestDb } from '../helpers/db.ts';
 import { captureLogs, type CapturedLogs } from '../helpers/log-capture.ts';
-import { commandForm, dmEvent, eventEnvelope, interactionForm, mentionEvent, signedPost, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../helpers/slack-requests.ts';
+import { commandForm, dmEvent, eventEnvelope, interactionForm, mentionEvent, signedPost, slackTestConfig } from '../helpers/slack-requests.ts';
 import { STAND_IN_BOT, startSlackStandIn, type RecordedCall, type SlackStandIn, type StoredMessage } from '../helpers/slack-stand-in.ts';
 import { generateDocket } from '../helpers/docket-fixtures.ts';
 import { generateThread, PEOPLE, SHORT_THREAD_TS, shortThread, TEAM_NAMES, THREAD_CHANNEL } from '../helpers/thread-fixtures.ts';
@@ -74,17 +74,7 @@ beforeAll(async () => {
   standIn.setMembers(THREAD_CHANNEL, [...PEOPLE.map((p) => p.id), STAND_IN_BOT.userId]);
   db = await openTestDb();
   logs = captureLogs();
-  const config = loadConfig({
-    ...process.env,
-    SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
-    SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-    SLACK_APP_TOKEN: '',
-    SLACK_API_URL: standIn.apiUrl,
-    PORT: '0',
-    OPENAI_API_KEY: '',
-    OPENAI_BASE_URL: '',
-    STAFF_USER_IDS: 'UMAYA001',
-  });
+  const config = slackTestConfig(standIn, { STAFF_USER_IDS: 'UMAYA001' });
   services = await createServices(config, { db, logger: logs.logger });
   for (const g of generateDocket(40)) await submitComment(services, g.input);
   running = await startSlackApp(services, { port: 0, host: '127.0.0.1', retryConfig: FAST_RETRY });

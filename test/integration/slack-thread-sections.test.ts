@@ -8,7 +8,7 @@ import { startSlackApp, type RunningSlackApp } from '../../src/slack/app.ts';
 import { messageViolations } from '../../src/slack/limits.ts';
 import { dbLabel, openTestDb } from '../helpers/db.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
-import { interactionForm, signedPost, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../helpers/slack-requests.ts';
+import { interactionForm, signedPost, slackTestConfig } from '../helpers/slack-requests.ts';
 import { STAND_IN_BOT, startSlackStandIn, type RecordedCall, type SlackStandIn, type StoredMessage } from '../helpers/slack-stand-in.ts';
 
 /*
@@ -87,16 +87,7 @@ beforeAll(async () => {
     standIn.setMembers(f.channel, [...Object.keys(f.users), STAND_IN_BOT.userId]);
   }
   db = await openTestDb();
-  const config = loadConfig({
-    ...process.env,
-    SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
-    SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-    SLACK_APP_TOKEN: '',
-    SLACK_API_URL: standIn.apiUrl,
-    PORT: '0',
-    OPENAI_API_KEY: '',
-    OPENAI_BASE_URL: '',
-  });
+  const config = slackTestConfig(standIn);
   services = await createServices(config, { db, logger: captureLogs().logger });
   running = await startSlackApp(services, { port: 0, host: '127.0.0.1', retryConfig: FAST_RETRY });
   eventsUrl = `http://127.0.0.1:${running.port}/slack/events`;
