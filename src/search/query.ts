@@ -40,6 +40,8 @@ export interface QueryAnalysis {
   /** Text for the embedder: the question plus thesaurus additions. */
   embedText: string;
   expansions: Expansion[];
+  /** How many chunks the store held when the weights were computed. */
+  chunks?: number;
 }
 
 /**
@@ -54,6 +56,8 @@ const QUESTION_FRAMING = new Set(
     'question answer inform detail exampl type sort thing whether still done make made take let get go come anyway ' +
     // Casual spellings of question words, which the english configuration does not drop ("whats", "who's", "r u").
     'what whats who whos where wher wheres how hows why whi when whens r u ur pls plz im ive dont doesnt isnt arent cant wont anybodi ' +
+    // "How soon", "how often": they ask for a time or a frequency, as "when" does, and name no topic.
+    'soon often ' +
     // Words that frame a comparison or a status question ("how do they differ", "X vs Y", "which version", "still valid", "Trump-era").
     'differ compar vs versus contrast similar version valid era'
   ).split(' '),
@@ -145,17 +149,25 @@ export async function analyzeQuery(db: Queryable, query: string | UnderstoodQuer
     rankTerms,
     embedText: [searchText, ...expansions.map((e) => e.add)].join(' '),
     expansions,
+    chunks: n,
   };
 }
 
 /**
- * Share of the question's weight carried by words no chunk has, nor any alias of them ("cybersecurity",
- * "Ukraine", "salmon"). At ABSENT_MAX_SHARE or more the question is mostly about what the corpus never names.
+ * Share of the question carried by words no chunk has, nor any alias of them ("cybersecurity",
+ * "Ukraine", "salmon"). At ABSENT_MAX_SHARE or more the question is mostly about what the corpus
+ * never names. By idf weight, once the library is big enough for document frequencies to mean
+ * something (SMALL_LIBRARY_CHUNKS); in a smaller one every word it has is common and weighs
+ * little while a word it lacks weighs the most, so there it is the share of the words: one
+ * missing word must not outweigh all the others in a library of two letters.
  */
 export function absentShare(q: QueryAnalysis): number {
-  if (q.totalWeight <= 0) return 0;
-  return q.terms.filter((t) => t.absent).reduce((a, t) => a + t.weight, 0) / q.totalWeight;
+  if (q.terms.length === 0 || q.totalWeight <= 0) return 0;
+  const absent = q.terms.filter((t) => t.absent);
+  if ((q.chunks ?? Infinity) < SMALL_LIBRARY_CHUNKS) return absent.length / q.terms.length;
+  return absent.reduce((a, t) => a + t.weight, 0) / q.totalWeight;
 }
+const SMALL_LIBRARY_CHUNKS = 30;
 export const ABSENT_MAX_SHARE = 0.5;
 
 /** Share of the question's weight that a text covers: 1 when it has every question term (or an alias). */
