@@ -2,6 +2,7 @@
  * Import throughput with campaign grouping, and how it grows with the docket.
  *   npx tsx bench/import-throughput.ts [--sizes 1000,1641,10000] [--seed 17]
  *   DATABASE_URL=postgres://... npx tsx bench/import-throughput.ts --sizes 1000,10000,100000
+ *   ... --wrong   also prints each campaign that mixes letters of different truth groups (false merges)
  *
  * Each size is a generated docket of real-length form letters and distinct comments
  * (bench/form-letters.ts: median about 600 characters, some above 20,000), written as a
@@ -23,6 +24,7 @@ import { NEAR_DUPLICATE_METHOD } from '../src/comments/dedupe.ts';
 import { importComments } from '../src/comments/mail-import.ts';
 import { loadConfig } from '../src/config.ts';
 import { openDb } from '../src/db/index.ts';
+import type { Db, Queryable } from '../src/db/types.ts';
 import { formLetterDocket, lengthStats, type GeneratedComment } from './form-letters.ts';
 import { machine } from './lib.ts';
 
@@ -32,6 +34,32 @@ const arg = (name: string) => {
 };
 const sizes = (arg('--sizes') ?? '1000,1641,10000').split(',').map(Number);
 const seed = Number(arg('--seed') ?? 17);
+const showWrong = process.argv.includes('--wrong');
+/** --profile: seconds spent per SQL statement (first 70 characters), printed after each size. */
+const profile = process.argv.includes('--profile');
+const spent = new Map<string, { n: number; ms: number }>();
+function timed<Q extends Queryable>(q: Q): Q {
+  const query = async (sql: string, params?: unknown[]) => {
+    const t = performance.now();
+    try {
+      return await q.query(sql, params);
+    } finally {
+      const k = sql.replace(/\s+/g, ' ').trim().slice(0, 70);
+      const e = spent.get(k) ?? { n: 0, ms: 0 };
+      e.n++;
+      e.ms += performance.now() - t;
+      spent.set(k, e);
+    }
+  };
+  return new Proxy(q, {
+    get(target, prop, recv) {
+      if (prop === 'query') return query;
+      if (prop === 'transaction') return (fn: (tx: Queryable) => Promise<unknown>) => (target as unknown as Db).transaction((tx) => fn(timed(tx)));
+      const v = Reflect.get(target, prop, recv);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
 const base = loadConfig(process.env);
 const kind = base.databaseUrl ? 'Postgres' : 'PGlite';
 
@@ -59,6 +87,26 @@ function score(docket: readonly GeneratedComment[], campaigns: ReadonlyArray<str
   return { precision: predicted ? tp / predicted : 1, recall: truth ? tp / truth : 1 };
 }
 
+/** Campaigns holding letters of more than one truth group: the groups, how each minority member joined, and its opening. */
+function printWrong(docket: readonly GeneratedComment[], rows: ReadonlyArray<{ campaignId: string | null; kind: string | null; sim: number | null; note: string | null }>): void {
+  const members = new Map<string, number[]>();
+  rows.forEach((r, i) => {
+    if (r.campaignId) members.set(r.campaignId, [...(members.get(r.campaignId) ?? []), i]);
+  });
+  for (const [cid, ix] of members) {
+    const groups = new Map<number, number[]>();
+    for (const i of ix) groups.set(docket[i]!.group, [...(groups.get(docket[i]!.group) ?? []), i]);
+    if (groups.size < 2) continue;
+    const sorted = [...groups.entries()].sort((a, b) => b[1].length - a[1].length);
+    process.stderr.write(`\n${cid}: ${sorted.map(([g, m]) => `group ${g} x${m.length}`).join(', ')}\n`);
+    for (const [g, m] of sorted.slice(0, 4)) {
+      const i = m[0]!;
+      const r = rows[i]!;
+      process.stderr.write(`  [${g}] #${i + 1} ${r.kind ?? '-'} ${r.sim?.toFixed(2) ?? ''} ${r.note ?? ''} | ${docket[i]!.text.replace(/\s+/g, ' ').slice(0, 300)}\n`);
+    }
+  }
+}
+
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 console.log(`Import throughput with campaign grouping, ${kind} (${machine()}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at start)`);
 console.log(`near duplicates: ${NEAR_DUPLICATE_METHOD}; threshold ${base.comments.nearDuplicateThreshold}\n`);
@@ -81,7 +129,7 @@ try {
     const config = { ...base, pgliteDir };
     const db = await openDb(config, base.databaseUrl ? { schema } : {});
     try {
-      const deps = { db, config, logger: pino({ level: 'silent' }) };
+      const deps = { db: profile ? timed(db) : db, config, logger: pino({ level: 'silent' }) };
       const started = performance.now();
       // A line every 10% on stderr: a run stopped early still shows its rate.
       let items = 0;
@@ -93,10 +141,19 @@ try {
         },
       });
       const seconds = (performance.now() - started) / 1000;
+      if (profile) {
+        for (const [k, e] of [...spent.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) {
+          process.stderr.write(`${(e.ms / 1000).toFixed(1).padStart(7)} s ${String(e.n).padStart(6)}x  ${k}\n`);
+        }
+        spent.clear();
+      }
       if (summary.imported !== n) throw new Error(`imported ${summary.imported} of ${n} (${summary.failed} failed)`);
-      const rows = await db.query<{ campaignId: string | null }>(
-        `SELECT campaign_id AS "campaignId" FROM comments ORDER BY source_document_id`,
+      const rows = await db.query<{ campaignId: string | null; kind: string | null; sim: number | null; note: string | null }>(
+        `SELECT c.campaign_id AS "campaignId", c.duplicate_kind AS kind, c.duplicate_similarity AS sim,
+                (SELECT a.note FROM comment_audit a WHERE a.comment_id = c.id AND a.action = 'campaign' ORDER BY a.id DESC LIMIT 1) AS note
+           FROM comments c ORDER BY c.source_document_id`,
       );
+      if (showWrong) printWrong(docket, rows);
       const [campaigns] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM campaigns');
       const q = score(docket, rows.map((r) => r.campaignId));
       const st = lengthStats(docket);

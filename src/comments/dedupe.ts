@@ -3,6 +3,7 @@ import type { Db, Queryable } from '../db/types.ts';
 import { actorLabel, requireStaff, type Actor } from './access.ts';
 import type { CommentDeps } from './deps.ts';
 import { BANDS, LSH_VERSION, ROWS, SHINGLE_WORDS, lshBands, shingleHashes } from './minhash.ts';
+import { containment, jaccard, trigramSet } from './similarity.ts';
 
 /**
  * Duplicates and mass-comment campaigns.
@@ -273,32 +274,19 @@ async function candidatesOf(tx: Queryable, ids: number[], onlyEarlier: boolean):
     return jaccard(setOf(c.x), setOf(c.y)) >= MIN_SHINGLE_JACCARD;
   });
   if (passed.length === 0) return result;
-  const sims = await tx.query<{ s: number }>(
-    `SELECT similarity(a.dedupe_text, b.dedupe_text)::float8 AS s
-       FROM unnest($1::int[], $2::int[]) WITH ORDINALITY AS u(x, y, n)
-       JOIN comments a ON a.id = u.x JOIN comments b ON b.id = u.y ORDER BY u.n`,
-    [passed.map((c) => c.x), passed.map((c) => c.y)],
-  );
-  passed.forEach((c, i) => {
+  // pg_trgm's similarity(), each text's trigram set built once (src/comments/similarity.ts).
+  const trigrams = new Map<number, Set<number | string>>();
+  const trigramsOf = (id: number) => {
+    let set = trigrams.get(id);
+    if (!set) trigrams.set(id, (set = trigramSet(texts.get(id)!.text)));
+    return set;
+  };
+  for (const c of passed) {
     const y = texts.get(c.y)!;
-    add(c.x, { y: c.y, kind: 'near', similarity: sims[i]!.s, campaignId: y.campaignId, trackingNumber: y.trackingNumber });
-  });
+    add(c.x, { y: c.y, kind: 'near', similarity: Math.fround(jaccard(trigramsOf(c.x), trigramsOf(c.y))), campaignId: y.campaignId, trackingNumber: y.trackingNumber });
+  }
   return result;
 }
-
-/** Shingles in both sets. */
-function shared(a: Set<number>, b: Set<number>): number {
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
-  let both = 0;
-  for (const h of small) if (large.has(h)) both++;
-  return both;
-}
-/** The share of the smaller set that the larger one holds. */
-const containment = (a: Set<number>, b: Set<number>) => shared(a, b) / (Math.min(a.size, b.size) || 1);
-const jaccard = (a: Set<number>, b: Set<number>) => {
-  const both = shared(a, b);
-  return both / (a.size + b.size - both || 1);
-};
 
 /** What one grouping step writes: new campaigns, membership changes with their audit notes. */
 interface Plan {
