@@ -112,6 +112,11 @@ export const MIN_SHINGLE_JACCARD = 0.25;
  * with a long personal paragraph still holds the whole letter a copy shares with it.
  */
 export const MIN_REPRESENTATIVE_CONTAINMENT = 0.25;
+/**
+ * ...and at least this share of what it shares with its match: a copy of B that matched a stray B
+ * copy in A holds ~0.9 of it but 0.3-0.45 of A's representative. README "Campaign grouping at scale".
+ */
+export const MIN_REPRESENTATIVE_SHARE_OF_MATCH = 0.5;
 /** Comments grouped per transaction by groupPending and regroupCampaigns. */
 export const GROUP_BATCH = 500;
 
@@ -344,10 +349,12 @@ async function planGrouping(tx: Queryable, ids: number[], threshold: number, onl
     if (!campaignId) return true;
     const rep = repOf.get(campaignId);
     if (rep === undefined || rep === matched || rep === x) return true;
-    const sets = await found.shinglesOf([x, rep]);
+    const sets = await found.shinglesOf([x, rep, matched]);
     const a = sets.get(x);
     const b = sets.get(rep);
-    return !a || !b || containment(a, b) >= MIN_REPRESENTATIVE_CONTAINMENT;
+    const m = sets.get(matched);
+    const toRep = a && b ? containment(a, b) : 1;
+    return toRep >= MIN_REPRESENTATIVE_CONTAINMENT && (!a || !m || toRep >= MIN_REPRESENTATIVE_SHARE_OF_MATCH * containment(a, m));
   };
   const mark = (id: number, campaignId: string, kind: 'exact' | 'near' | null, similarity: number | null, note: string) => {
     campaignOf.set(id, campaignId);

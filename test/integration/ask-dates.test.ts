@@ -1,9 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLED_CORPUS_DIR, PROJECT_ROOT } from '../../ingest/pipeline.ts';
+import { BUNDLED_CORPUS_DIR } from '../../ingest/pipeline.ts';
 import { applyFolderCatalogs, ask, createServices, ingest, type Services } from '../../src/app/services.ts';
 import { filtersFrom } from '../../src/cli/shared.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -13,6 +9,7 @@ import type { Answer } from '../../src/domain/answer.ts';
 import { createLogger } from '../../src/log.ts';
 import { hybridSearch } from '../../src/search/retrieve.ts';
 import { CORPUS_IDS } from '../helpers/corpus.ts';
+import { CLI_TIMEOUT, cliStore, runCli, type CliStore } from '../helpers/cli.ts';
 import { dbLabel, openTestDb } from '../helpers/db.ts';
 
 /**
@@ -88,35 +85,22 @@ describe(`ask --from/--to use catalog dates as well as text dates (${dbLabel})`,
   });
 });
 
-// The real executable, once: PGlite in a temp data dir (the first ask ingests the bundled corpus and its catalog).
-describe.skipIf(!!process.env.DATABASE_URL)('policy-desk ask --from on the command line', () => {
-  let dataDir: string;
+// The real executable, once, on a store of its own on either database (the first ask ingests the bundled corpus and its catalog).
+describe('policy-desk ask --from on the command line', () => {
+  let store: CliStore;
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'policy-desk-ask-dates-'));
+    store = await cliStore('ask-dates');
   });
   afterAll(async () => {
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await store?.close();
   });
 
   it('ask --from 2023 --json cites only the document the catalog dates Feb 2023', async () => {
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, POLICY_DESK_DATA_DIR: dataDir };
-    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'policy-desk.js'), 'ask', '--json', '--from', '2023', 'What does the policy say about human rights?'], {
-        cwd: PROJECT_ROOT,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    const out = await runCli(store, ['ask', '--json', '--from', '2023', 'What does the policy say about human rights?']);
     expect(out.code, out.stderr).toBe(0);
     const answer = JSON.parse(out.stdout) as Answer;
     expect(answer.abstained).toBe(false);
     expect(answer.citations.map((c) => c.document.id).every((id) => id === CORPUS_IDS.policy2023)).toBe(true);
     expect(answer.citations[0]!.document).toMatchObject({ date: '2023-02', dateSource: 'catalog', status: 'current' });
-  }, 180_000);
+  }, CLI_TIMEOUT);
 });

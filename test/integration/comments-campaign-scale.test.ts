@@ -126,6 +126,41 @@ describe(`campaign grouping at scale (${dbLabel})`, () => {
     expect(joined!.campaignId).toBe(original!.campaignId);
   });
 
+  it('keeps a second campaign on the same subject apart when one hybrid letter joined the first', async () => {
+    // Two form letters share their opening (S); a hybrid (S, half of A, all of B) rightly joins A.
+    // Copies of B match the hybrid best (0.96 of its 5-word shingles) but hold only 0.40 of A's
+    // representative: they used to follow the hybrid into A, and now make campaign B.
+    const S = [
+      'I am writing about the proposed changes to the conventional arms transfer policy and what they mean for human rights.',
+      'Arms sold to governments with records of abuse have been used against civilians in several conflicts over the last decade.',
+    ];
+    const A = [
+      'End-use monitoring must be funded properly and its results reported to Congress every year without exception.',
+      'The Department should publish the criteria it uses to deny a license, with examples drawn from recent cases.',
+      'Partners that divert weapons to third parties should lose their eligibility for future sales until they account for it.',
+    ];
+    const B = [
+      'Small manufacturers wait months for an answer, and the delay costs them contracts that go to foreign competitors instead.',
+      'A single point of contact for each case and published processing timelines would let companies plan their work.',
+      'Please add a fast lane for sales to close allies whose controls already match ours, so that reviewers can focus on the hard cases.',
+    ];
+    const letter = (parts: string[], signer: string) => ({ text: `Dear Secretary,\n\n${parts.join(' ')}\n\nSincerely,\n${signer}`, group: 0 });
+    const file = await csvOf('SUBJ', [
+      letter([...S, ...A], 'Maria Garcia'),
+      letter([...S, ...A.slice(0, 2), A[2]!.replace('future', 'later')], 'John Smith'),
+      letter([...S, ...A.slice(0, 2), ...B], 'Aisha Khan'),
+      letter([...S, ...B], 'Wei Chen'),
+      letter([...S, ...B.slice(0, 2), B[2]!.replace('close allies', 'our closest allies')], 'Noah Brown'),
+      letter([...S, B[0]!.replace('months', 'many months'), ...B.slice(1)], 'Priya Patel'),
+    ]);
+    await importComments(deps, CLI_ACTOR, [file]);
+    const rows = await campaignsOf('SUBJ');
+    expect(rows.every((r) => r.campaignId)).toBe(true);
+    expect(new Set(rows.slice(0, 3).map((r) => r.campaignId)).size).toBe(1);
+    expect(new Set(rows.slice(3).map((r) => r.campaignId)).size).toBe(1);
+    expect(rows[3]!.campaignId).not.toBe(rows[0]!.campaignId);
+  });
+
   it('groups exact duplicates (same letter, other greeting and signer) by hash, near ones by similarity', async () => {
     const letter =
       'I am writing to urge the Department to strengthen human rights safeguards in the conventional arms transfer policy. ' +
