@@ -199,7 +199,7 @@ export async function storeCommentBatch(deps: CommentDeps, items: readonly Store
               [who, audit.ids, audit.notes],
             );
           }
-          await storeBands(tx, stored);
+          await storeBands(tx, stored, true);
         }
         for (const v of valid) {
           if (result.has(v.i)) continue;

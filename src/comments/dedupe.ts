@@ -136,13 +136,13 @@ function newCampaignId(): string {
 }
 
 /**
- * Stores the LSH band keys of these comments (replacing any stored before) and marks them with
- * LSH_VERSION. Texts shorter than MIN_NEAR_CHARS get none: they are only compared exactly.
+ * Stores the LSH band keys of these comments (replacing any stored before, unless `fresh`: inserted
+ * in this transaction) and marks them with LSH_VERSION. Texts shorter than MIN_NEAR_CHARS get none: they are only compared exactly.
  */
-export async function storeBands(tx: Queryable, rows: ReadonlyArray<{ id: number; dedupeText: string }>): Promise<void> {
+export async function storeBands(tx: Queryable, rows: ReadonlyArray<{ id: number; dedupeText: string }>, fresh = false): Promise<void> {
   if (rows.length === 0) return;
   const ids = rows.map((r) => r.id);
-  await tx.query('DELETE FROM comment_lsh_bands WHERE comment_id = ANY($1::int[])', [ids]);
+  if (!fresh) await tx.query('DELETE FROM comment_lsh_bands WHERE comment_id = ANY($1::int[])', [ids]);
   const keys: number[] = [];
   const owners: number[] = [];
   for (const r of rows) {
@@ -449,11 +449,13 @@ async function applyPlan(tx: Queryable, plan: Plan, actor: string): Promise<void
     [actor, m.map((x) => x.id), m.map((x) => x.campaignId), m.map((x) => x.note)],
   );
   await tx.query(
-    `UPDATE campaigns cp SET size = s.n, copies = s.copies, updated_at = now()
-       FROM (SELECT campaign_id, count(*)::int AS n, sum(${COPIES_OF_MEMBER})::int AS copies
-               FROM comments WHERE campaign_id = ANY($1::text[]) GROUP BY campaign_id) s
-      WHERE cp.id = s.campaign_id`,
-    [[...new Set(m.map((x) => x.campaignId))]],
+    // Marks only ever take a comment without a campaign into one, so sizes grow by the marks;
+    // recounting the members instead read every member of a large campaign on every batch.
+    `UPDATE campaigns cp SET size = cp.size + s.n, copies = cp.copies + s.copies, updated_at = now()
+       FROM (SELECT u.cid, count(*)::int AS n, sum(${COPIES_OF_MEMBER})::int AS copies
+               FROM unnest($1::int[], $2::text[]) AS u(id, cid) JOIN comments c ON c.id = u.id GROUP BY u.cid) s
+      WHERE cp.id = s.cid`,
+    [m.map((x) => x.id), m.map((x) => x.campaignId)],
   );
 }
 
@@ -499,12 +501,12 @@ export async function assignCampaign(
 export async function groupPending(
   db: Db,
   threshold: number,
-  options: { actor?: string; batchSize?: number; onProgress?: (done: number, total: number) => void } = {},
+  options: { actor?: string; batchSize?: number; expected?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<{ checked: number; grouped: number }> {
   await backfillBands(db);
   const batch = options.batchSize ?? GROUP_BATCH;
-  const [count] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM comments WHERE grouping_pending AND ${COMPLETE}`);
-  const total = count?.n ?? 0;
+  // The progress total; `expected` (a batch the caller just stored) spares a count of the table.
+  const total = options.expected ?? (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM comments WHERE grouping_pending AND ${COMPLETE}`))[0]?.n ?? 0;
   let checked = 0;
   let grouped = 0;
   for (;;) {

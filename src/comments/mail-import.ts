@@ -401,8 +401,9 @@ export async function importComments(
   // killed import stored but did not group are grouped by the first batch of the next run.
   let batch: Array<{ position: number; item: StoreItem } | { position: number; outcome: ImportOutcome }> = [];
   let grouped = 0;
-  const group = async () => {
+  const group = async (expected?: number) => {
     const step = await groupPending(deps.db, deps.config.comments.nearDuplicateThreshold, {
+      expected,
       onProgress: (done, total) => options.onEvent?.({ type: 'grouping', done: grouped + done, total: grouped + total }),
     });
     grouped += step.checked;
@@ -412,7 +413,7 @@ export async function importComments(
     let stored: StoreOutcome[] = [];
     try {
       stored = toStore.length ? await storeCommentBatch(deps, toStore, actor) : [];
-      if (toStore.length) await group();
+      if (toStore.length) await group(stored.filter((o) => o.status === 'imported').length);
     } catch (err) {
       if (isAppError(err, 'db.unavailable')) {
         throw new AppError(
