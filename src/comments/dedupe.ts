@@ -137,7 +137,8 @@ function newCampaignId(): string {
 
 /**
  * Stores the LSH band keys of these comments (replacing any stored before, unless `fresh`: inserted
- * in this transaction) and marks them with LSH_VERSION. Texts shorter than MIN_NEAR_CHARS get none: they are only compared exactly.
+ * in this transaction) and marks them with LSH_VERSION. Texts shorter than MIN_NEAR_CHARS get none:
+ * they are only compared exactly.
  */
 export async function storeBands(tx: Queryable, rows: ReadonlyArray<{ id: number; dedupeText: string }>, fresh = false): Promise<void> {
   if (rows.length === 0) return;
@@ -352,9 +353,10 @@ async function planGrouping(tx: Queryable, ids: number[], threshold: number, onl
     const sets = await found.shinglesOf([x, rep, matched]);
     const a = sets.get(x);
     const b = sets.get(rep);
+    if (!a || !b) return true;
+    const toRep = containment(a, b);
     const m = sets.get(matched);
-    const toRep = a && b ? containment(a, b) : 1;
-    return toRep >= MIN_REPRESENTATIVE_CONTAINMENT && (!a || !m || toRep >= MIN_REPRESENTATIVE_SHARE_OF_MATCH * containment(a, m));
+    return toRep >= MIN_REPRESENTATIVE_CONTAINMENT && (!m || toRep >= MIN_REPRESENTATIVE_SHARE_OF_MATCH * containment(a, m));
   };
   const mark = (id: number, campaignId: string, kind: 'exact' | 'near' | null, similarity: number | null, note: string) => {
     campaignOf.set(id, campaignId);
@@ -506,7 +508,8 @@ export async function groupPending(
   await backfillBands(db);
   const batch = options.batchSize ?? GROUP_BATCH;
   // The progress total; `expected` (a batch the caller just stored) spares a count of the table.
-  const total = options.expected ?? (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM comments WHERE grouping_pending AND ${COMPLETE}`))[0]?.n ?? 0;
+  const total =
+    options.expected ?? (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM comments WHERE grouping_pending AND ${COMPLETE}`))[0]?.n ?? 0;
   let checked = 0;
   let grouped = 0;
   for (;;) {
